@@ -1,0 +1,192 @@
+// The one API contract between the UI (renderer, via preload or the `trove serve` bridge)
+// and the engine. Every message crossing a process boundary is parsed with these schemas,
+// on both sides. Types are inferred from the schemas, so the two can never drift apart.
+import { z } from 'zod';
+
+export const ItemId = z.number().int().positive();
+export const SourceId = z.number().int().positive();
+export const ItemKind = z.enum(['image', 'note']);
+export type ItemKind = z.infer<typeof ItemKind>;
+
+/** A folder the user added. */
+export const Source = z.object({
+  id: SourceId,
+  path: z.string(),
+  addedAt: z.number(),
+  itemCount: z.number().int().nonnegative(),
+});
+export type Source = z.infer<typeof Source>;
+
+/** Progress of a long job: every long job reports this shape. */
+export const JobProgress = z.object({
+  jobId: z.number().int(),
+  kind: z.enum(['index', 'label', 'train', 'reembed']),
+  state: z.enum(['running', 'paused', 'done', 'cancelled', 'failed']),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  /** items per second over the recent window */
+  rate: z.number().nonnegative(),
+  /** seconds left, null while unknown */
+  etaSeconds: z.number().nonnegative().nullable(),
+  message: z.string().optional(),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
+export const ModelInfo = z.object({
+  id: z.string(),
+  version: z.string(),
+  family: z.string(),
+  dim: z.number().int().positive(),
+  /** execution provider actually running, e.g. 'cpu', 'cuda' */
+  provider: z.string(),
+  /** providers tried before it and why they did not run */
+  providersTried: z.array(z.object({ name: z.string(), reason: z.string() })),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+export const Status = z.object({
+  dataDir: z.string(),
+  sources: z.number().int().nonnegative(),
+  items: z.object({ image: z.number().int().nonnegative(), note: z.number().int().nonnegative() }),
+  embedded: z.number().int().nonnegative(),
+  pending: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  model: ModelInfo.nullable(),
+  job: JobProgress.nullable(),
+});
+export type Status = z.infer<typeof Status>;
+
+/** A file Trove could not read, and why, in words a user understands. */
+export const ItemError = z.object({
+  path: z.string(),
+  reason: z.string(),
+  at: z.number(),
+});
+export type ItemError = z.infer<typeof ItemError>;
+
+export const Filters = z
+  .object({
+    sourceIds: z.array(SourceId).max(1000).optional(),
+    kinds: z.array(ItemKind).max(2).optional(),
+    /** epoch milliseconds, inclusive */
+    dateFrom: z.number().optional(),
+    dateTo: z.number().optional(),
+    label: z.string().max(200).optional(),
+  })
+  .strict();
+export type Filters = z.infer<typeof Filters>;
+
+export const Sort = z.enum(['relevance', 'date']);
+
+/** The part of a note that matched: character offsets into the note's text. */
+export const ChunkRef = z.object({
+  index: z.number().int().nonnegative(),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  text: z.string(),
+});
+export type ChunkRef = z.infer<typeof ChunkRef>;
+
+/** A box in the original image's pixel coordinates (after EXIF rotation). */
+export const Box = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+export type Box = z.infer<typeof Box>;
+
+export const SearchResult = z.object({
+  id: ItemId,
+  path: z.string(),
+  kind: ItemKind,
+  score: z.number(),
+  chunk: ChunkRef.optional(),
+  box: Box.optional(),
+  takenAt: z.number().nullable().optional(),
+  width: z.number().int().nullable().optional(),
+  height: z.number().int().nullable().optional(),
+});
+export type SearchResult = z.infer<typeof SearchResult>;
+
+const k = z.number().int().min(1).max(1000).default(50);
+const queryText = z.string().trim().min(1).max(2000);
+
+/** Find: text -> photos and notes; or an image (a library item, or dropped bytes) -> similar items. */
+export const FindRequest = z
+  .object({
+    text: queryText.optional(),
+    imageItemId: ItemId.optional(),
+    /** a dropped image, base64; at most ~30 MB decoded */
+    imageBase64: z.string().max(40_000_000).optional(),
+    k,
+    filters: Filters.default({}),
+    sort: Sort.default('relevance'),
+  })
+  .strict()
+  .refine((r) => r.text !== undefined || r.imageItemId !== undefined || r.imageBase64 !== undefined, {
+    message: 'Give a text, an item id or an image to search with.',
+  });
+export type FindRequest = z.input<typeof FindRequest>;
+
+export const SearchResponse = z.object({
+  results: z.array(SearchResult),
+  /** the exact instruction + text the model embedded, shown to the user */
+  instruction: z.string(),
+});
+export type SearchResponse = z.infer<typeof SearchResponse>;
+
+export const AddSourceRequest = z.object({ path: z.string().min(1).max(4096) }).strict();
+export const RemoveSourceRequest = z.object({ id: SourceId }).strict();
+export const ItemRequest = z.object({ id: ItemId }).strict();
+export const ErrorsRequest = z.object({ limit: z.number().int().min(1).max(10_000).default(500) }).strict();
+
+export const ItemDetail = z.object({
+  id: ItemId,
+  sourceId: SourceId,
+  path: z.string(),
+  kind: ItemKind,
+  size: z.number().int().nonnegative(),
+  mtime: z.number(),
+  takenAt: z.number().nullable(),
+  camera: z.string().nullable(),
+  gps: z.object({ lat: z.number(), lon: z.number() }).nullable(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  /** notes only: the text, possibly truncated for display */
+  text: z.string().optional(),
+});
+export type ItemDetail = z.infer<typeof ItemDetail>;
+
+/** Events the engine pushes to the UI. */
+export const EngineEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), progress: JobProgress }),
+  z.object({ type: z.literal('libraryChanged'), added: z.number().int(), changed: z.number().int(), removed: z.number().int() }),
+]);
+export type EngineEvent = z.infer<typeof EngineEvent>;
+
+/**
+ * Every method: its request schema and its response schema. The preload bridge, the
+ * IPC handlers, the HTTP bridge and the engine all validate against this table.
+ */
+export const methods = {
+  status: { request: z.object({}).strict(), response: Status },
+  listSources: { request: z.object({}).strict(), response: z.array(Source) },
+  addSource: { request: AddSourceRequest, response: Source },
+  removeSource: { request: RemoveSourceRequest, response: z.object({ removed: z.number().int() }) },
+  startIndexing: { request: z.object({}).strict(), response: JobProgress.nullable() },
+  pauseIndexing: { request: z.object({}).strict(), response: z.object({ ok: z.boolean() }) },
+  resumeIndexing: { request: z.object({}).strict(), response: z.object({ ok: z.boolean() }) },
+  cancelIndexing: { request: z.object({}).strict(), response: z.object({ ok: z.boolean() }) },
+  listErrors: { request: ErrorsRequest, response: z.array(ItemError) },
+  getItem: { request: ItemRequest, response: ItemDetail },
+  find: { request: FindRequest, response: SearchResponse },
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type RequestOf<M extends MethodName> = z.input<Methods[M]['request']>;
+export type ParsedRequestOf<M extends MethodName> = z.output<Methods[M]['request']>;
+export type ResponseOf<M extends MethodName> = z.infer<Methods[M]['response']>;
+
+/** The engine implements this; the UI calls it through window.trove or the bridge. */
+export type TroveApi = { [M in MethodName]: (req: ParsedRequestOf<M>) => Promise<ResponseOf<M>> };
+
+/** An error a user can act on: what happened and what to do. */
+export const ApiError = z.object({ code: z.enum(['invalid', 'not_found', 'unavailable', 'internal']), message: z.string() });
+export type ApiError = z.infer<typeof ApiError>;

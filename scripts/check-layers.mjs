@@ -1,0 +1,56 @@
+// Enforces the one-way import layering of DESIGN.md:
+//   app -> engine -> ml;  cli -> engine;  everyone -> contract;  contract -> (zod only)
+// preload and renderer know the contract only; only app/ and preload/ import electron;
+// the renderer never imports Node built-ins.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname, sep } from 'node:path';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const layers = {
+  'main/contract': { may: ['main/contract'], electron: false, node: false },
+  'main/ml': { may: ['main/ml'], electron: false, node: true },
+  'main/engine': { may: ['main/engine', 'main/ml', 'main/contract'], electron: false, node: true },
+  'main/cli': { may: ['main/cli', 'main/engine', 'main/ml', 'main/contract'], electron: false, node: true },
+  'main/app': { may: ['main/app', 'main/engine', 'main/contract'], electron: true, node: true },
+  preload: { may: ['preload', 'main/contract'], electron: true, node: false },
+  renderer: { may: ['renderer', 'main/contract'], electron: false, node: false },
+};
+
+function* sources(dir) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* sources(p);
+    else if (/\.(ts|mts|svelte|js)$/.test(name)) yield p;
+  }
+}
+
+const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+const problems = [];
+for (const [layer, rule] of Object.entries(layers)) {
+  let dir;
+  try { dir = join(root, layer); statSync(dir); } catch { continue; }
+  for (const file of sources(dir)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(importRe)) {
+      const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
+      const rel = relative(root, file);
+      if (spec === 'electron' || spec.startsWith('electron/')) {
+        if (!rule.electron) problems.push(`${rel}: imports electron (only main/app and preload may)`);
+      } else if (spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'crypto'].includes(spec)) {
+        if (!rule.node) problems.push(`${rel}: imports Node built-in '${spec}'`);
+      } else if (spec.startsWith('.')) {
+        const target = relative(root, resolve(dirname(file), spec)).split(sep).join('/');
+        const ok = rule.may.some((l) => target === l || target.startsWith(l + '/'));
+        if (!ok) problems.push(`${rel}: imports '${spec}' (${target}), outside what ${layer} may import: ${rule.may.join(', ')}`);
+      } else if (layer === 'main/contract' && spec !== 'zod') {
+        problems.push(`${rel}: the contract may depend on zod only, not '${spec}'`);
+      }
+    }
+  }
+}
+if (problems.length) {
+  console.error('Layering violations:\n' + problems.map((p) => '  ' + p).join('\n'));
+  process.exit(1);
+}
+console.log('layers ok');
