@@ -1,0 +1,78 @@
+// GradCache (Gao et al. 2021): the exact full-batch contrastive gradient with memory that
+// depends on the chunk size, not the batch size.
+//   (i)   forward every chunk without keeping activations, gather the representations;
+//   (ii)  InfoNCE on the whole batch, and its gradient w.r.t. every representation;
+//   (iii) per chunk, recompute the forward with activations and back-propagate the cached
+//         representation gradients; accumulate the parameter gradients.
+// Both sides of a pair go through the same model, as in VLM2Vec. A chunk carries its own
+// dropout seed so that (iii) replays (i)'s randomness exactly.
+import type { Tensors } from './adamw';
+import { infoNce } from './info-nce';
+
+/** What GradCache needs of a model: a no-grad forward and a "backward from given representation gradients". */
+export interface ChunkedEncoder<Chunk> {
+  readonly dim: number;
+  /** representations [rows(chunk), dim], L2-normalised */
+  encode(chunk: Chunk, seed: number): Promise<Float32Array>;
+  /** parameter gradients of sum(representations * repGrads), recomputing the forward with the same seed */
+  backward(chunk: Chunk, seed: number, repGrads: Float32Array): Promise<Tensors>;
+}
+
+export interface ContrastiveBatch<Chunk> {
+  /** query chunks, in order; rows concatenate to B queries */
+  queries: Chunk[];
+  /** target chunks: B positives (row i pairs with query i), then optional hard negatives */
+  targets: Chunk[];
+}
+
+export interface StepResult {
+  loss: number;
+  accuracy: number;
+  grads: Tensors;
+}
+
+export async function gradCacheStep<Chunk>(
+  encoder: ChunkedEncoder<Chunk>,
+  batch: ContrastiveBatch<Chunk>,
+  seeds: { queries: number[]; targets: number[] },
+  tau?: number,
+): Promise<StepResult> {
+  const { dim } = encoder;
+  // (i) no-grad forward of every chunk
+  const queryReps = await Promise.all(batch.queries.map((c, i) => encoder.encode(c, seeds.queries[i])));
+  const targetReps = await Promise.all(batch.targets.map((c, i) => encoder.encode(c, seeds.targets[i])));
+  // (ii) loss and representation gradients on the whole batch
+  const result = infoNce({ queries: concat(queryReps), targets: concat(targetReps), dim, tau });
+  // (iii) per chunk backward from the cached gradients; sequential, so only one chunk's activations live at a time
+  const grads: Tensors = new Map();
+  const backwardAll = async (chunks: Chunk[], reps: Float32Array[], chunkSeeds: number[], repGrads: Float32Array) => {
+    let row = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const rows = reps[i].length / dim;
+      const slice = repGrads.subarray(row * dim, (row + rows) * dim);
+      accumulate(grads, await encoder.backward(chunks[i], chunkSeeds[i], slice));
+      row += rows;
+    }
+  };
+  await backwardAll(batch.queries, queryReps, seeds.queries, result.gradQueries);
+  await backwardAll(batch.targets, targetReps, seeds.targets, result.gradTargets);
+  return { loss: result.loss, accuracy: result.accuracy, grads };
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+function accumulate(into: Tensors, add: Tensors): void {
+  for (const [name, g] of add) {
+    const sum = into.get(name);
+    if (!sum) into.set(name, Float32Array.from(g));
+    else for (let i = 0; i < g.length; i++) sum[i] += g[i];
+  }
+}
