@@ -188,5 +188,22 @@ export type ResponseOf<M extends MethodName> = z.infer<Methods[M]['response']>;
 export type TroveApi = { [M in MethodName]: (req: ParsedRequestOf<M>) => Promise<ResponseOf<M>> };
 
 /** An error a user can act on: what happened and what to do. */
-export const ApiError = z.object({ code: z.enum(['invalid', 'not_found', 'unavailable', 'internal']), message: z.string() });
+export const ApiErrorCode = z.enum(['invalid', 'not_found', 'unavailable', 'internal', 'unauthorized', 'forbidden']);
+export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+export const ApiError = z.object({ code: ApiErrorCode, message: z.string() });
 export type ApiError = z.infer<typeof ApiError>;
+
+/** HTTP status for each error code (the `trove serve` bridge). */
+export const httpStatusOf: Record<ApiErrorCode, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  internal: 500,
+  unavailable: 503,
+};
+
+/** Type guard: is `name` one of the contract's method names (own keys only, never `__proto__` & co). */
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}

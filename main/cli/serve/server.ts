@@ -1,0 +1,329 @@
+// `trove serve`: the API contract over loopback HTTP + WebSocket, so the same UI runs in a
+// browser (and browser tests drive the real UI against the real engine).
+//
+// Security model (docs/SECURITY.md, "The serve bridge"):
+// - binds 127.0.0.1 only; every request must carry a Host of 127.0.0.1:PORT or localhost:PORT;
+// - a random token per launch. The printed URL carries it once as ?token=; the bridge answers
+//   that first load with an HttpOnly SameSite=Strict cookie and redirects to /#token=..., from
+//   where the UI keeps it in memory. API calls need `Authorization: Bearer <token>` (a cookie is
+//   NOT enough: no CSRF); the WebSocket needs the token as a subprotocol (browsers cannot set
+//   headers there) or a Bearer header; static files and images accept the cookie (an <img>
+//   cannot send a header), a Bearer header or ?token=;
+// - files are served by item id only; the path comes from the engine and must lie inside the
+//   library (a source folder or the thumbnail cache), else 404.
+import { createReadStream } from 'node:fs';
+import { realpath, stat, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { join, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { EngineEvent, httpStatusOf } from '../../contract/api';
+import type { ApiError, TroveApi } from '../../contract/api';
+import { dispatch, invalid } from '../../contract/dispatch';
+import {
+  COMMON_HEADERS,
+  FILE_CSP,
+  WS_PROTOCOL,
+  bearerFrom,
+  cookieFrom,
+  cookieName,
+  fileType,
+  hostAllowed,
+  newToken,
+  originAllowed,
+  parseItemId,
+  staticType,
+  subprotocolTokenFrom,
+  tokensEqual,
+  uiCsp,
+} from './security';
+
+export type FileKind = 'thumb' | 'original';
+
+/** What the bridge needs from the engine. */
+export interface BridgeEngine {
+  api: TroveApi;
+  /** subscribe to engine events; returns an unsubscribe function */
+  onEvent(listener: (event: unknown) => void): () => void;
+  /** the file for an item id, or null when there is no such item (or no thumbnail yet) */
+  resolveFile(which: FileKind, itemId: number): Promise<string | null>;
+  /** folders a file of this kind may live in (source folders; the thumbnail cache) */
+  allowedRoots(which: FileKind): Promise<string[]>;
+}
+
+export interface BridgeOptions {
+  /** 0 = any free port */
+  port?: number;
+  /** the built renderer (renderer/dist); null serves no UI */
+  rendererDir?: string | null;
+  /** fixed token (tests only); default: random per launch */
+  token?: string;
+  /** largest accepted request body, bytes */
+  maxBody?: number;
+  log?: (line: string) => void;
+}
+
+export interface Bridge {
+  port: number;
+  origin: string;
+  token: string;
+  /** the URL to open: carries the token once */
+  url: string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BODY = 48 * 1024 * 1024;
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body?: string | Buffer): void {
+  res.writeHead(status, { ...COMMON_HEADERS, ...headers });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, error: ApiError, extra: Record<string, string> = {}): void {
+  const status = httpStatusOf[error.code];
+  send(res, status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...extra }, JSON.stringify({ error }));
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolveBody(over ? 'too_large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Is `child` equal to or inside `root` (both already real, absolute paths)? */
+export function isInside(root: string, child: string): boolean {
+  const r = root.endsWith(sep) ? root : root + sep;
+  return child === root || child.startsWith(r);
+}
+
+export async function startBridge(engine: BridgeEngine, opts: BridgeOptions = {}): Promise<Bridge> {
+  const token = opts.token ?? newToken();
+  const maxBody = opts.maxBody ?? DEFAULT_MAX_BODY;
+  const log = opts.log ?? (() => {});
+  const rendererRoot = opts.rendererDir ? await realpath(opts.rendererDir).catch(() => null) : null;
+  let port = 0;
+  const clients = new Set<WebSocket>();
+
+  const unsubscribe = engine.onEvent((raw) => {
+    const parsed = EngineEvent.safeParse(raw);
+    if (!parsed.success) {
+      log(`bridge: dropped a malformed engine event`);
+      return;
+    }
+    const text = JSON.stringify(parsed.data);
+    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
+
+  function authorized(req: IncomingMessage, url: URL, allow: { cookie?: boolean; query?: boolean }): boolean {
+    if (tokensEqual(token, bearerFrom(req.headers.authorization))) return true;
+    if (allow.cookie && tokensEqual(token, cookieFrom(req.headers.cookie, cookieName(port)))) return true;
+    if (allow.query && tokensEqual(token, url.searchParams.get('token'))) return true;
+    return false;
+  }
+
+  const unauthorized: ApiError = {
+    code: 'unauthorized',
+    message: 'Missing or wrong access token. Open the URL that `trove serve` printed; API calls need "Authorization: Bearer <token>".',
+  };
+
+  async function serveApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    if (req.method !== 'POST') return sendError(res, invalid('API calls are POST requests with a JSON body.'), { Allow: 'POST' });
+    if (!originAllowed(req.headers.origin, port)) return sendError(res, { code: 'forbidden', message: 'Cross-origin API calls are refused.' });
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (!authorized(req, url, {})) return sendError(res, unauthorized);
+    const ctype = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (ctype !== 'application/json') return sendError(res, invalid('Send the request body as JSON (Content-Type: application/json).'));
+    const body = await readBody(req, maxBody);
+    if (body === 'too_large') return sendError(res, invalid(`The request body is larger than ${maxBody} bytes.`));
+    let request: unknown;
+    const text = body.toString('utf8');
+    if (text.trim() === '') request = {};
+    else {
+      try {
+        request = JSON.parse(text);
+      } catch (err) {
+        return sendError(res, invalid(`The request body is not valid JSON (${(err as Error).message}).`));
+      }
+    }
+    const out = await dispatch(engine.api, method, request);
+    if (!out.ok) return sendError(res, out.error);
+    send(res, 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }, JSON.stringify(out.value));
+  }
+
+  async function serveFile(req: IncomingMessage, res: ServerResponse, which: FileKind, idText: string): Promise<void> {
+    const notFound = (): void => sendError(res, { code: 'not_found', message: `No ${which === 'thumb' ? 'thumbnail' : 'file'} for item "${idText.slice(0, 40)}".` });
+    const id = parseItemId(idText);
+    if (id === null) return notFound();
+    let path: string | null;
+    try {
+      path = await engine.resolveFile(which, id);
+    } catch {
+      path = null;
+    }
+    if (!path) return notFound();
+    let real: string;
+    try {
+      real = await realpath(path);
+      const st = await stat(real);
+      if (!st.isFile()) return notFound();
+      const roots = await Promise.all((await engine.allowedRoots(which)).map((r) => realpath(r).catch(() => null)));
+      if (!roots.some((r) => r !== null && isInside(r, real))) {
+        log(`bridge: refused ${which} ${id}: its file lies outside the library`);
+        return notFound();
+      }
+      const { type, inline } = fileType(real);
+      res.writeHead(200, {
+        ...COMMON_HEADERS,
+        'Content-Type': type,
+        'Content-Length': String(st.size),
+        'Content-Security-Policy': FILE_CSP,
+        'Cache-Control': 'private, max-age=60',
+        'Content-Disposition': inline ? 'inline' : 'attachment',
+      });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      createReadStream(real).on('error', () => res.destroy()).pipe(res);
+    } catch {
+      return notFound();
+    }
+  }
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const headers = { 'Content-Security-Policy': uiCsp(port) };
+    // First load: the printed URL carries ?token=; trade it for a cookie and drop it from the URL.
+    const queryToken = url.searchParams.get('token');
+    if (queryToken !== null && (url.pathname === '/' || url.pathname === '/index.html')) {
+      if (!tokensEqual(token, queryToken)) return sendError(res, unauthorized, headers);
+      return send(res, 303, {
+        ...headers,
+        'Set-Cookie': `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        Location: `/#token=${token}`,
+        'Cache-Control': 'no-store',
+      });
+    }
+    if (!authorized(req, url, { cookie: true })) return sendError(res, unauthorized, headers);
+    if (!rendererRoot) {
+      return send(res, 503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }, 'The UI is not built. Run `npm run build:renderer` and restart `trove serve`.');
+    }
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname);
+    } catch {
+      return sendError(res, invalid('Malformed path.'), headers);
+    }
+    if (rel === '/' || rel === '') rel = '/index.html';
+    if (rel.includes('\0') || rel.split('/').some((seg) => seg.startsWith('.'))) return sendError(res, { code: 'not_found', message: 'Not found.' }, headers);
+    const full = resolve(join(rendererRoot, rel));
+    const type = staticType(full);
+    if (!type || !isInside(rendererRoot, full)) return sendError(res, { code: 'not_found', message: 'Not found.' }, headers);
+    try {
+      const real = await realpath(full);
+      if (!isInside(rendererRoot, real)) throw new Error('outside');
+      const data = await readFile(real);
+      send(res, 200, { ...headers, 'Content-Type': type, 'Cache-Control': rel === '/index.html' ? 'no-store' : 'private, max-age=3600' }, req.method === 'HEAD' ? undefined : data);
+    } catch {
+      sendError(res, { code: 'not_found', message: 'Not found.' }, headers);
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hostAllowed(req.headers.host, port)) {
+      return sendError(res, { code: 'forbidden', message: `Host "${String(req.headers.host ?? '').slice(0, 80)}" is not allowed; use http://127.0.0.1:${port}/.` });
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      return sendError(res, invalid('Malformed URL.'));
+    }
+    const path = url.pathname;
+    if (path.startsWith('/api/')) return serveApi(req, res, path.slice('/api/'.length));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, invalid(`${req.method} is not supported here.`), { Allow: 'GET, HEAD' });
+    const file = /^\/(thumb|original)\/([^/]*)$/.exec(path);
+    if (file) {
+      if (!authorized(req, url, { cookie: true, query: true })) return sendError(res, unauthorized);
+      return serveFile(req, res, file[1] as FileKind, file[2]!);
+    }
+    if (path === '/events') return sendError(res, invalid('/events is a WebSocket endpoint.'));
+    return serveStatic(req, res, url);
+  }
+
+  function rejectUpgrade(socket: Duplex, status: number, message: string): void {
+    const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : 'forbidden', message } });
+    socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log(`bridge: ${(err as Error)?.stack ?? String(err)}`);
+      if (!res.headersSent) sendError(res, { code: 'internal', message: 'Internal error in the bridge.' });
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => {});
+    if (!hostAllowed(req.headers.host, port)) return rejectUpgrade(socket, 403, 'Host not allowed.');
+    if (!originAllowed(req.headers.origin, port)) return rejectUpgrade(socket, 403, 'Cross-origin WebSocket refused.');
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname !== '/events') return rejectUpgrade(socket, 403, 'Unknown WebSocket endpoint.');
+    const given = bearerFrom(req.headers.authorization) ?? subprotocolTokenFrom(req.headers['sec-websocket-protocol']);
+    if (!tokensEqual(token, given)) return rejectUpgrade(socket, 401, 'Missing or wrong access token.');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('error', () => clients.delete(ws));
+      // The event channel is one-way; anything a client sends is ignored.
+    });
+  });
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const addr = server.address();
+  port = typeof addr === 'object' && addr ? addr.port : 0;
+  const origin = `http://127.0.0.1:${port}`;
+
+  return {
+    port,
+    origin,
+    token,
+    url: `${origin}/?token=${token}`,
+    async close() {
+      unsubscribe();
+      for (const ws of clients) ws.terminate();
+      clients.clear();
+      await new Promise<void>((ok) => wss.close(() => ok()));
+      server.closeAllConnections?.();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}
