@@ -1,0 +1,589 @@
+// Forward builders and their registry entries (shape inference + vector-Jacobian product),
+// side by side: each `defineOp` below is the op's one definition. VJPs are written with the
+// same builders, so backward graphs are ordinary ONNX.
+//
+// Conventions: binary elementwise ops broadcast numpy-style; a `number` operand becomes a
+// scalar constant of the other operand's dtype. Axes, shapes, starts/ends are static.
+import { attr, attrInt, attrInts, isFloat, isStatic, numel, typedArrayOf } from '../graph/graph';
+import type { Attrs, DType, Dim, Shape, Tensor } from '../graph/graph';
+import { apply1, broadcastDims, defineOp, normAxis } from './registry';
+import type { OutSpec, VjpArgs } from './registry';
+
+type TensorLike = Tensor | number;
+
+const same = (inputs: readonly Tensor[]): OutSpec[] => [{ dtype: inputs[0].dtype, shape: inputs[0].shape }];
+
+function lift(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  if (typeof a === 'number' && typeof b === 'number') throw new Error('at least one operand must be a tensor');
+  const ta = typeof a === 'number' ? (b as Tensor).graph.scalar(a, (b as Tensor).dtype) : a;
+  const tb = typeof b === 'number' ? ta.graph.scalar(b, ta.dtype) : b;
+  return [ta, tb];
+}
+
+function checkSameDType(op: string, inputs: readonly Tensor[]): DType {
+  const d = inputs[0].dtype;
+  for (const t of inputs) if (t.dtype !== d) throw new Error(`${op}: dtype mismatch ${inputs.map((i) => `${i.name}:${i.dtype}`).join(', ')}`);
+  return d;
+}
+
+const binaryInfer =
+  (op: string, outDType?: DType) =>
+  (inputs: readonly Tensor[]): OutSpec[] => {
+    const d = checkSameDType(op, inputs);
+    return [{ dtype: outDType ?? d, shape: broadcastDims(inputs[0].shape, inputs[1].shape, op) }];
+  };
+
+// ---------------------------------------------------------------------------------------
+// Shape utilities built from ops (used by VJPs).
+
+export function shapeOf(x: Tensor): Tensor {
+  return apply1('Shape', [x]);
+}
+
+/** Reshape `x` to `ref`'s shape (static constant when known, else Shape(ref)). */
+export function reshapeLike(x: Tensor, ref: Tensor): Tensor {
+  if (x.shape.length === ref.shape.length && x.shape.every((d, i) => d === ref.shape[i])) return x;
+  const target = isStatic(ref.shape) ? x.graph.int64s(ref.shape as number[], 'shape') : shapeOf(ref);
+  return apply1('Reshape', [x, target], {}, { outShape: ref.shape });
+}
+
+/** Broadcast `x` up to `ref`'s shape. */
+export function expandLike(x: Tensor, ref: Tensor): Tensor {
+  if (x.shape.length === ref.shape.length && x.shape.every((d, i) => d === ref.shape[i])) return x;
+  const target = isStatic(ref.shape) ? x.graph.int64s(ref.shape as number[], 'shape') : shapeOf(ref);
+  return apply1('Expand', [x, target], {}, { outShape: broadcastDims(x.shape, ref.shape) });
+}
+
+export function zerosLike(x: Tensor): Tensor {
+  return expandLike(x.graph.scalar(0, x.dtype), x);
+}
+
+/**
+ * Sums a broadcast gradient `gy` back down to `x`'s shape: reduce over the axes that
+ * broadcasting added or stretched, then reshape.
+ */
+export function unbroadcast(gy: Tensor, x: Tensor): Tensor {
+  const R = gy.shape.length;
+  const r = x.shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < R; i++) {
+    const j = i - (R - r);
+    if (j < 0) axes.push(i);
+    else if (x.shape[j] === 1 && gy.shape[i] !== 1) axes.push(i);
+  }
+  let g = gy;
+  if (axes.length) g = reduceSum(g, axes, true);
+  return reshapeLike(g, x);
+}
+
+// ---------------------------------------------------------------------------------------
+// Elementwise binary
+
+export const add = (a: TensorLike, b: TensorLike): Tensor => apply1('Add', lift(a, b));
+export const sub = (a: TensorLike, b: TensorLike): Tensor => apply1('Sub', lift(a, b));
+export const mul = (a: TensorLike, b: TensorLike): Tensor => apply1('Mul', lift(a, b));
+export const div = (a: TensorLike, b: TensorLike): Tensor => apply1('Div', lift(a, b));
+
+defineOp({
+  type: 'Add',
+  infer: binaryInfer('Add'),
+  vjp: ({ node, gy, needs }) => [needs[0] ? unbroadcast(gy, node.inputs[0]) : undefined, needs[1] ? unbroadcast(gy, node.inputs[1]) : undefined],
+});
+defineOp({
+  type: 'Sub',
+  infer: binaryInfer('Sub'),
+  vjp: ({ node, gy, needs }) => [needs[0] ? unbroadcast(gy, node.inputs[0]) : undefined, needs[1] ? unbroadcast(neg(gy), node.inputs[1]) : undefined],
+});
+defineOp({
+  type: 'Mul',
+  infer: binaryInfer('Mul'),
+  vjp: ({ node, gy, needs }) => {
+    const [a, b] = node.inputs;
+    return [needs[0] ? unbroadcast(mul(gy, b), a) : undefined, needs[1] ? unbroadcast(mul(gy, a), b) : undefined];
+  },
+});
+defineOp({
+  type: 'Div',
+  infer: binaryInfer('Div'),
+  vjp: ({ node, gy, needs }) => {
+    const [a, b] = node.inputs;
+    const y = node.outputs[0];
+    return [needs[0] ? unbroadcast(div(gy, b), a) : undefined, needs[1] ? unbroadcast(neg(div(mul(gy, y), b)), b) : undefined];
+  },
+});
+
+/** x ** c for a constant exponent c. */
+export function pow(x: Tensor, c: number): Tensor {
+  return apply1('Pow', [x, x.graph.scalar(c, x.dtype)], {}, { exponent: c });
+}
+defineOp({
+  type: 'Pow',
+  infer: (inputs, _a, meta) => {
+    if (typeof meta.exponent !== 'number') throw new Error('Pow: only a constant exponent (pow(x, c)) is supported');
+    return binaryInfer('Pow')(inputs);
+  },
+  vjp: ({ node, gy, needs }) => {
+    const x = node.inputs[0];
+    const c = node.meta.exponent as number;
+    if (needs[1]) throw new Error('Pow: no gradient for the exponent');
+    const dydx = c === 1 ? undefined : c === 2 ? mul(x, 2) : mul(pow(x, c - 1), c);
+    return [dydx ? mul(gy, dydx) : gy, undefined];
+  },
+});
+
+// Comparisons / logic: bool outputs, not differentiable.
+export const equal = (a: TensorLike, b: TensorLike): Tensor => apply1('Equal', lift(a, b));
+export const greater = (a: TensorLike, b: TensorLike): Tensor => apply1('Greater', lift(a, b));
+export const less = (a: TensorLike, b: TensorLike): Tensor => apply1('Less', lift(a, b));
+export const not = (a: Tensor): Tensor => apply1('Not', [a]);
+defineOp({ type: 'Equal', infer: binaryInfer('Equal', 'bool') });
+defineOp({ type: 'Greater', infer: binaryInfer('Greater', 'bool') });
+defineOp({ type: 'Less', infer: binaryInfer('Less', 'bool') });
+defineOp({ type: 'Not', infer: same });
+
+// ---------------------------------------------------------------------------------------
+// Elementwise unary
+
+const unary =
+  (type: string) =>
+  (x: Tensor): Tensor =>
+    apply1(type, [x]);
+export const neg = unary('Neg');
+export const sqrt = unary('Sqrt');
+export const exp = unary('Exp');
+export const log = unary('Log');
+export const tanh = unary('Tanh');
+export const erf = unary('Erf');
+export const sigmoid = unary('Sigmoid');
+export const relu = unary('Relu');
+export const sin = unary('Sin');
+export const cos = unary('Cos');
+export const identity = unary('Identity');
+
+type UnaryVjp = (x: Tensor, y: Tensor, gy: Tensor) => Tensor;
+function defineUnary(type: string, vjp: UnaryVjp): void {
+  defineOp({ type, infer: same, vjp: ({ node, gy }) => [vjp(node.inputs[0], node.outputs[0], gy)] });
+}
+defineUnary('Neg', (_x, _y, gy) => neg(gy));
+defineUnary('Identity', (_x, _y, gy) => gy);
+defineUnary('Sqrt', (_x, y, gy) => div(mul(gy, 0.5), y));
+defineUnary('Exp', (_x, y, gy) => mul(gy, y));
+defineUnary('Log', (x, _y, gy) => div(gy, x));
+defineUnary('Tanh', (_x, y, gy) => mul(gy, sub(1, mul(y, y))));
+defineUnary('Sigmoid', (_x, y, gy) => mul(gy, mul(y, sub(1, y))));
+defineUnary('Relu', (x, _y, gy) => where(greater(x, 0), gy, 0));
+defineUnary('Erf', (x, _y, gy) => mul(gy, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
+defineUnary('Sin', (x, _y, gy) => mul(gy, cos(x)));
+defineUnary('Cos', (x, _y, gy) => neg(mul(gy, sin(x))));
+
+/** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), composed from Erf. */
+export function gelu(x: Tensor): Tensor {
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+/** SiLU / swish: x * sigmoid(x). */
+export function silu(x: Tensor): Tensor {
+  return mul(x, sigmoid(x));
+}
+
+// ---------------------------------------------------------------------------------------
+// Softmax family (axis attribute, opset 13+ semantics: along one axis)
+
+export const softmax = (x: Tensor, axis = -1): Tensor => apply1('Softmax', [x], { axis: attr.i(axis) });
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => apply1('LogSoftmax', [x], { axis: attr.i(axis) });
+defineOp({
+  type: 'Softmax',
+  infer: same,
+  vjp: ({ node, gy }) => {
+    const y = node.outputs[0];
+    const axis = attrInt(node.attrs, 'axis', -1);
+    return [mul(y, sub(gy, reduceSum(mul(gy, y), [axis], true)))];
+  },
+});
+defineOp({
+  type: 'LogSoftmax',
+  infer: same,
+  vjp: ({ node, gy }) => {
+    const y = node.outputs[0];
+    const axis = attrInt(node.attrs, 'axis', -1);
+    return [sub(gy, mul(exp(y), reduceSum(gy, [axis], true)))];
+  },
+});
+
+// ---------------------------------------------------------------------------------------
+// Reductions (opset 18: axes are an int64 input)
+
+function reduceInfer(inputs: readonly Tensor[], _a: Attrs, meta: Readonly<Record<string, unknown>>): OutSpec[] {
+  const x = inputs[0];
+  const axes = (meta.axes as number[]).map((a) => normAxis(a, x.shape.length));
+  const keep = meta.keepdims as boolean;
+  const shape: Dim[] = [];
+  x.shape.forEach((d, i) => {
+    if (!axes.includes(i)) shape.push(d);
+    else if (keep) shape.push(1);
+  });
+  return [{ dtype: x.dtype, shape }];
+}
+
+function reduce(type: string, x: Tensor, axes: readonly number[] | undefined, keepdims: boolean): Tensor {
+  const ax = (axes ?? x.shape.map((_d, i) => i)).map((a) => normAxis(a, x.shape.length));
+  return apply1(type, [x, x.graph.int64s(ax, 'axes')], { keepdims: attr.i(keepdims ? 1 : 0) }, { axes: ax, keepdims });
+}
+export const reduceSum = (x: Tensor, axes?: readonly number[], keepdims = false): Tensor => reduce('ReduceSum', x, axes, keepdims);
+export const reduceMean = (x: Tensor, axes?: readonly number[], keepdims = false): Tensor => reduce('ReduceMean', x, axes, keepdims);
+export const reduceMax = (x: Tensor, axes?: readonly number[], keepdims = false): Tensor => reduce('ReduceMax', x, axes, keepdims);
+
+/** The reduced tensor `t` of `node`, with the reduced axes restored as size-1 dims. */
+function keptDims(node: VjpArgs['node'], t: Tensor): Tensor {
+  if (node.meta.keepdims) return t;
+  return unsqueeze(t, node.meta.axes as number[]);
+}
+
+defineOp({
+  type: 'ReduceSum',
+  infer: reduceInfer,
+  vjp: ({ node, gy }) => [expandLike(keptDims(node, gy), node.inputs[0]), undefined],
+});
+defineOp({
+  type: 'ReduceMean',
+  infer: reduceInfer,
+  vjp: ({ node, gy }) => {
+    const x = node.inputs[0];
+    let n = 1;
+    for (const a of node.meta.axes as number[]) {
+      const d = x.shape[a];
+      if (typeof d !== 'number') throw new Error(`ReduceMean gradient needs a static size on axis ${a} of ${x.name}`);
+      n *= d;
+    }
+    return [expandLike(keptDims(node, mul(gy, 1 / n)), x), undefined];
+  },
+});
+defineOp({
+  type: 'ReduceMax',
+  infer: reduceInfer,
+  vjp: ({ node, gy }) => {
+    // Subgradient: split evenly between tied maxima.
+    const x = node.inputs[0];
+    const y = keptDims(node, node.outputs[0]);
+    const mask = cast(equal(x, y), x.dtype);
+    const count = reduceSum(mask, node.meta.axes as number[], true);
+    return [mul(mask, div(keptDims(node, gy), count)), undefined];
+  },
+});
+
+// ---------------------------------------------------------------------------------------
+// Matrix products
+
+/** Batched matmul, numpy semantics for rank >= 2 (batch dims broadcast). */
+export const matmul = (a: Tensor, b: Tensor): Tensor => apply1('MatMul', [a, b]);
+
+function swapLast2(x: Tensor): Tensor {
+  const r = x.shape.length;
+  const perm = x.shape.map((_d, i) => i);
+  perm[r - 2] = r - 1;
+  perm[r - 1] = r - 2;
+  return transpose(x, perm);
+}
+
+defineOp({
+  type: 'MatMul',
+  infer: (inputs) => {
+    const [a, b] = inputs;
+    checkSameDType('MatMul', inputs);
+    if (a.shape.length < 2 || b.shape.length < 2) throw new Error('MatMul: operands must have rank >= 2');
+    const [m, k1] = a.shape.slice(-2);
+    const [k2, n] = b.shape.slice(-2);
+    if (typeof k1 === 'number' && typeof k2 === 'number' && k1 !== k2) throw new Error(`MatMul: inner dims ${k1} != ${k2}`);
+    const batch = broadcastDims(a.shape.slice(0, -2), b.shape.slice(0, -2), 'MatMul');
+    return [{ dtype: a.dtype, shape: [...batch, m, n] }];
+  },
+  vjp: ({ node, gy, needs }) => {
+    const [a, b] = node.inputs;
+    let ga: Tensor | undefined;
+    let gb: Tensor | undefined;
+    if (needs[0]) ga = unbroadcast(matmul(gy, swapLast2(b)), a);
+    if (needs[1]) {
+      if (b.shape.length === 2 && a.shape.length > 2) {
+        // Shared weight (Linear): fold the batch dims into rows, one Gemm.
+        const k = a.shape[a.shape.length - 1];
+        const n = b.shape[1];
+        const a2 = reshape(a, [-1, k as number]);
+        const g2 = reshape(gy, [-1, n as number]);
+        gb = gemm(a2, g2, undefined, { transA: true });
+      } else {
+        gb = unbroadcast(matmul(swapLast2(a), gy), b);
+      }
+    }
+    return [ga, gb];
+  },
+});
+
+export interface GemmOptions {
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+  beta?: number;
+}
+/** alpha * A' B' + beta * C (A', B' optionally transposed; C broadcasts to [M, N]). */
+export function gemm(a: Tensor, b: Tensor, c?: Tensor, o: GemmOptions = {}): Tensor {
+  const attrs: Attrs = {};
+  if (o.transA) attrs.transA = attr.i(1);
+  if (o.transB) attrs.transB = attr.i(1);
+  if (o.alpha !== undefined && o.alpha !== 1) attrs.alpha = attr.f(o.alpha);
+  if (o.beta !== undefined && o.beta !== 1) attrs.beta = attr.f(o.beta);
+  return apply1('Gemm', c ? [a, b, c] : [a, b], attrs);
+}
+defineOp({
+  type: 'Gemm',
+  infer: (inputs, attrs) => {
+    const [a, b] = inputs;
+    checkSameDType('Gemm', inputs);
+    if (a.shape.length !== 2 || b.shape.length !== 2) throw new Error('Gemm: A and B must be 2-D');
+    const m = attrInt(attrs, 'transA', 0) ? a.shape[1] : a.shape[0];
+    const n = attrInt(attrs, 'transB', 0) ? b.shape[0] : b.shape[1];
+    return [{ dtype: a.dtype, shape: [m, n] }];
+  },
+  vjp: ({ node, gy, needs }) => {
+    const [a, b, c] = node.inputs;
+    const tA = attrInt(node.attrs, 'transA', 0) === 1;
+    const tB = attrInt(node.attrs, 'transB', 0) === 1;
+    const alpha = attrInt(node.attrs, 'alpha', 1);
+    const beta = attrInt(node.attrs, 'beta', 1);
+    let ga: Tensor | undefined;
+    let gb: Tensor | undefined;
+    let gc: Tensor | undefined;
+    if (needs[0]) ga = tA ? gemm(b, gy, undefined, { transA: tB, transB: true, alpha }) : gemm(gy, b, undefined, { transB: !tB, alpha });
+    if (needs[1]) gb = tB ? gemm(gy, a, undefined, { transA: true, transB: tA, alpha }) : gemm(a, gy, undefined, { transA: !tA, alpha });
+    if (c && needs[2]) gc = unbroadcast(beta === 1 ? gy : mul(gy, beta), c);
+    return [ga, gb, gc];
+  },
+});
+
+// ---------------------------------------------------------------------------------------
+// Shape ops
+
+defineOp({ type: 'Shape', infer: (inputs) => [{ dtype: 'int64', shape: [inputs[0].shape.length] }] });
+
+/** Reshape with a static target (0 copies the input dim, -1 is inferred). */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const out: Dim[] = shape.map((d, i) => (d === 0 ? x.shape[i] : d));
+  const neg1 = out.indexOf(-1);
+  if (neg1 >= 0) {
+    const known = out.filter((_d, i) => i !== neg1);
+    if (isStatic(x.shape) && isStatic(known)) out[neg1] = numel(x.shape) / numel(known);
+    else if (x.shape.length === out.length && known.every((d, i) => d === x.shape[i < neg1 ? i : i + 1])) out[neg1] = x.shape[neg1];
+    else out[neg1] = `${x.name}_d${neg1}`;
+  }
+  return apply1('Reshape', [x, x.graph.int64s(shape, 'shape')], {}, { outShape: out });
+}
+defineOp({
+  type: 'Reshape',
+  infer: (inputs, _a, meta) => [{ dtype: inputs[0].dtype, shape: meta.outShape as Shape }],
+  vjp: ({ node, gy }) => [reshapeLike(gy, node.inputs[0]), undefined],
+});
+
+export function transpose(x: Tensor, perm: readonly number[]): Tensor {
+  return apply1('Transpose', [x], { perm: attr.ints(perm) });
+}
+defineOp({
+  type: 'Transpose',
+  infer: (inputs, attrs) => {
+    const x = inputs[0];
+    const perm = attrInts(attrs, 'perm') ?? x.shape.map((_d, i) => x.shape.length - 1 - i);
+    return [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]) }];
+  },
+  vjp: ({ node, gy }) => {
+    const perm = attrInts(node.attrs, 'perm') as number[];
+    const inv = new Array<number>(perm.length);
+    perm.forEach((p, i) => (inv[p] = i));
+    return [transpose(gy, inv)];
+  },
+});
+
+export function unsqueeze(x: Tensor, axes: readonly number[]): Tensor {
+  const r = x.shape.length + axes.length;
+  const ax = axes.map((a) => normAxis(a, r));
+  return apply1('Unsqueeze', [x, x.graph.int64s(ax, 'axes')], {}, { axes: ax });
+}
+defineOp({
+  type: 'Unsqueeze',
+  infer: (inputs, _a, meta) => {
+    const x = inputs[0];
+    const axes = meta.axes as number[];
+    const out: Dim[] = [];
+    let k = 0;
+    for (let i = 0; i < x.shape.length + axes.length; i++) out.push(axes.includes(i) ? 1 : x.shape[k++]);
+    return [{ dtype: x.dtype, shape: out }];
+  },
+  vjp: ({ node, gy }) => [reshapeLike(gy, node.inputs[0]), undefined],
+});
+
+export function squeeze(x: Tensor, axes: readonly number[]): Tensor {
+  const ax = axes.map((a) => normAxis(a, x.shape.length));
+  return apply1('Squeeze', [x, x.graph.int64s(ax, 'axes')], {}, { axes: ax });
+}
+defineOp({
+  type: 'Squeeze',
+  infer: (inputs, _a, meta) => {
+    const x = inputs[0];
+    const axes = meta.axes as number[];
+    return [{ dtype: x.dtype, shape: x.shape.filter((_d, i) => !axes.includes(i)) }];
+  },
+  vjp: ({ node, gy }) => [reshapeLike(gy, node.inputs[0]), undefined],
+});
+
+/** Broadcast to a static shape. */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  return apply1('Expand', [x, x.graph.int64s(shape, 'shape')], {}, { outShape: broadcastDims(x.shape, shape, 'Expand') });
+}
+defineOp({
+  type: 'Expand',
+  infer: (inputs, _a, meta) => [{ dtype: inputs[0].dtype, shape: meta.outShape as Shape }],
+  vjp: ({ node, gy }) => [unbroadcast(gy, node.inputs[0]), undefined],
+});
+
+export function concat(xs: readonly Tensor[], axis: number): Tensor {
+  return apply1('Concat', xs, { axis: attr.i(normAxis(axis, xs[0].shape.length)) });
+}
+defineOp({
+  type: 'Concat',
+  infer: (inputs, attrs) => {
+    const d = checkSameDType('Concat', inputs);
+    const axis = attrInt(attrs, 'axis', 0);
+    const shape: Dim[] = [...inputs[0].shape];
+    let total: Dim = 0;
+    for (const t of inputs) {
+      const s = t.shape[axis];
+      total = typeof total === 'number' && typeof s === 'number' ? total + s : `${total}+${s}`;
+    }
+    shape[axis] = total;
+    return [{ dtype: d, shape }];
+  },
+  vjp: ({ node, gy, needs }) => {
+    const axis = attrInt(node.attrs, 'axis', 0);
+    let off = 0;
+    return node.inputs.map((t, i) => {
+      const s = t.shape[axis];
+      if (typeof s !== 'number') throw new Error(`Concat gradient needs static sizes on axis ${axis}`);
+      const g = needs[i] ? slice(gy, [off], [off + s], [axis]) : undefined;
+      off += s;
+      return g;
+    });
+  },
+});
+
+/** x[starts:ends] along `axes` (step 1). Negative starts/ends count from the end. */
+export function slice(x: Tensor, starts: readonly number[], ends: readonly number[], axes?: readonly number[]): Tensor {
+  const ax = (axes ?? starts.map((_s, i) => i)).map((a) => normAxis(a, x.shape.length));
+  const g = x.graph;
+  return apply1('Slice', [x, g.int64s(starts, 'starts'), g.int64s(ends, 'ends'), g.int64s(ax, 'axes')], {}, { starts, ends, axes: ax });
+}
+
+function sliceBounds(dim: Dim, start: number, end: number): [number, number] | undefined {
+  if (typeof dim !== 'number') return undefined;
+  const clamp = (v: number): number => Math.min(Math.max(v < 0 ? v + dim : v, 0), dim);
+  const s = clamp(start);
+  return [s, Math.max(s, clamp(end))];
+}
+
+defineOp({
+  type: 'Slice',
+  infer: (inputs, _a, meta) => {
+    const x = inputs[0];
+    const shape: Dim[] = [...x.shape];
+    const axes = meta.axes as number[];
+    axes.forEach((a, i) => {
+      const b = sliceBounds(x.shape[a], (meta.starts as number[])[i], (meta.ends as number[])[i]);
+      if (b) shape[a] = b[1] - b[0];
+      else if ((meta.starts as number[])[i] === 0 && (meta.ends as number[])[i] >= 2 ** 31 - 1) shape[a] = x.shape[a];
+      else shape[a] = `${x.name}_slice${a}`;
+    });
+    return [{ dtype: x.dtype, shape }];
+  },
+  vjp: ({ node, gy }) => {
+    const x = node.inputs[0];
+    const r = x.shape.length;
+    const pads = new Array<number>(2 * r).fill(0);
+    const axes = node.meta.axes as number[];
+    axes.forEach((a, i) => {
+      const b = sliceBounds(x.shape[a], (node.meta.starts as number[])[i], (node.meta.ends as number[])[i]);
+      if (!b) throw new Error(`Slice gradient needs a static size on axis ${a} of ${x.name}`);
+      pads[a] = b[0];
+      pads[a + r] = (x.shape[a] as number) - b[1];
+    });
+    return [apply1('Pad', [gy, x.graph.int64s(pads, 'pads')], { mode: attr.s('constant') }, { outShape: x.shape }), undefined, undefined, undefined];
+  },
+});
+defineOp({ type: 'Pad', infer: (inputs, _a, meta) => [{ dtype: inputs[0].dtype, shape: meta.outShape as Shape }] });
+
+/** Gather along `axis` with int64 indices (Embedding lookups: axis 0). */
+export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
+  return apply1('Gather', [x, indices], { axis: attr.i(normAxis(axis, x.shape.length)) });
+}
+defineOp({
+  type: 'Gather',
+  infer: (inputs, attrs) => {
+    const [x, idx] = inputs;
+    if (idx.dtype !== 'int64' && idx.dtype !== 'int32') throw new Error('Gather: indices must be int64/int32');
+    const axis = attrInt(attrs, 'axis', 0);
+    return [{ dtype: x.dtype, shape: [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)] }];
+  },
+  vjp: ({ node, gy }) => {
+    const [x, idx] = node.inputs;
+    const axis = attrInt(node.attrs, 'axis', 0);
+    const q = idx.shape.length;
+    const ix = cast(unsqueeze(idx, [q]), 'int64');
+    if (axis === 0) return [scatterNDAdd(zerosLike(x), ix, gy), undefined];
+    // Move the gathered axis to the front, scatter-add, move it back.
+    const r = x.shape.length;
+    const permX = [axis, ...Array.from({ length: r }, (_v, i) => i).filter((i) => i !== axis)];
+    const gyPerm = [...Array.from({ length: q }, (_v, i) => axis + i), ...Array.from({ length: axis }, (_v, i) => i), ...Array.from({ length: r - 1 - axis }, (_v, i) => axis + q + i)];
+    const xt = transpose(x, permX);
+    const s = scatterNDAdd(zerosLike(xt), ix, transpose(gy, gyPerm));
+    const inv = new Array<number>(r);
+    permX.forEach((p, i) => (inv[p] = i));
+    return [transpose(s, inv), undefined];
+  },
+});
+
+/** ScatterND with reduction='add' (opset 16+): data[indices[...]] += updates. */
+export function scatterNDAdd(data: Tensor, indices: Tensor, updates: Tensor): Tensor {
+  return apply1('ScatterND', [data, indices, updates], { reduction: attr.s('add') });
+}
+defineOp({ type: 'ScatterND', infer: same });
+
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const [ta, tb] = lift(a, b);
+  return apply1('Where', [cond, ta, tb]);
+}
+defineOp({
+  type: 'Where',
+  infer: (inputs) => {
+    const [c, a, b] = inputs;
+    if (c.dtype !== 'bool') throw new Error('Where: condition must be bool');
+    checkSameDType('Where', [a, b]);
+    return [{ dtype: a.dtype, shape: broadcastDims(broadcastDims(c.shape, a.shape), b.shape) }];
+  },
+  vjp: ({ node, gy, needs }) => {
+    const [c, a, b] = node.inputs;
+    return [undefined, needs[1] ? unbroadcast(where(c, gy, 0), a) : undefined, needs[2] ? unbroadcast(where(c, 0, gy), b) : undefined];
+  },
+});
+
+const ONNX_TO: Record<DType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float64: 11 };
+export function cast(x: Tensor, to: DType): Tensor {
+  if (x.dtype === to) return x;
+  return apply1('Cast', [x], { to: attr.i(ONNX_TO[to]) }, { to });
+}
+defineOp({
+  type: 'Cast',
+  infer: (inputs, _a, meta) => [{ dtype: meta.to as DType, shape: inputs[0].shape }],
+  vjp: ({ node, gy }) => [isFloat(node.inputs[0].dtype) ? cast(gy, node.inputs[0].dtype) : undefined],
+});
+
+// ---------------------------------------------------------------------------------------
+// Convenience
+
+/** A constant with the graph's float dtype of `like`. */
+export function constantLike(like: Tensor, values: readonly number[], shape: readonly number[], base = 'const'): Tensor {
+  return like.graph.constant(typedArrayOf(like.dtype, values), shape, like.dtype, base);
+}
