@@ -1,0 +1,55 @@
+// A tiny in-memory TroveApi for the bridge/IPC tests. It re-validates every request it is
+// handed against the contract and records violations, so a test can prove that nothing
+// malformed ever reached the engine.
+import { methods } from '../../../main/contract/api';
+import type { EngineEvent, MethodName, TroveApi } from '../../../main/contract/api';
+
+export interface FakeEngine {
+  api: TroveApi;
+  calls: { method: MethodName; request: unknown }[];
+  violations: string[];
+  emit(e: unknown): void;
+  onEvent(l: (e: unknown) => void): () => void;
+}
+
+export function fakeEngine(): FakeEngine {
+  const calls: FakeEngine['calls'] = [];
+  const violations: string[] = [];
+  const listeners = new Set<(e: unknown) => void>();
+  const check = (method: MethodName, request: unknown) => {
+    calls.push({ method, request });
+    if (!methods[method].request.safeParse(request).success) violations.push(`${method}: ${JSON.stringify(request).slice(0, 200)}`);
+  };
+  const progress = { jobId: 1, kind: 'index' as const, state: 'running' as const, done: 1, total: 2, rate: 1, etaSeconds: 1 };
+  const api: TroveApi = {
+    status: async (r) => (check('status', r), { dataDir: '/tmp/x', sources: 0, items: { image: 0, note: 0 }, embedded: 0, pending: 0, errors: 0, model: null, job: null }),
+    listSources: async (r) => (check('listSources', r), []),
+    addSource: async (r) => (check('addSource', r), { id: 1, path: r.path, addedAt: 1, itemCount: 0 }),
+    removeSource: async (r) => {
+      check('removeSource', r);
+      if (r.id === 999) throw Object.assign(new Error('No folder with id 999.'), { code: 'not_found' });
+      return { removed: 1 };
+    },
+    startIndexing: async (r) => (check('startIndexing', r), progress),
+    pauseIndexing: async (r) => (check('pauseIndexing', r), { ok: true }),
+    resumeIndexing: async (r) => (check('resumeIndexing', r), { ok: true }),
+    cancelIndexing: async (r) => (check('cancelIndexing', r), { ok: true }),
+    listErrors: async (r) => (check('listErrors', r), []),
+    getItem: async (r) => {
+      check('getItem', r);
+      // a deliberately malformed response for id 13: the bridge must catch it
+      if (r.id === 13) return { id: 13 } as never;
+      throw Object.assign(new Error(`No item ${r.id}.`), { code: 'not_found' });
+    },
+    find: async (r) => (check('find', r), { results: [], instruction: 'Find: ' + (r.text ?? '') }),
+  };
+  return {
+    api,
+    calls,
+    violations,
+    emit: (e) => listeners.forEach((l) => l(e)),
+    onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
+  };
+}
+
+export const sampleEvent: EngineEvent = { type: 'libraryChanged', added: 1, changed: 0, removed: 0 };
