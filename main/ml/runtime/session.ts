@@ -64,7 +64,7 @@ export interface HostTensor {
 const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', float64: 'float64', int64: 'int64', int32: 'int32', bool: 'bool', uint8: 'uint8' };
 
 export function toOrt(t: ort.Tensor | HostTensor): ort.Tensor {
-  if (t instanceof ort.Tensor) return t;
+  if (!('dtype' in t)) return t;
   return new ort.Tensor(ORT_TYPE[t.dtype], t.data as never, t.dims);
 }
 
