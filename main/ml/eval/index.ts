@@ -1,0 +1,7 @@
+// MMEB-format evaluation: read suites, score Precision@1, aggregate, run any encoder.
+export * from './types';
+export * from './mmeb-datasets';
+export * from './image-token';
+export * from './reader';
+export * from './score';
+export * from './runner';
