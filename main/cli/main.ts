@@ -1,0 +1,231 @@
+// `trove`: the command line over the same engine the app uses.
+import { readFileSync } from 'node:fs';
+import type { ItemKind, JobProgress } from '../contract/api';
+import type { EmbeddingModel } from '../ml/models/embedding-model';
+import { defaultDataDir } from '../engine/data-dir';
+import { EngineError } from '../engine/errors';
+import { TroveEngine } from '../engine/service';
+import { flagInt, flagString, parseArgs, UsageError, type ParsedArgs } from './args';
+import { loadDefaultModel, NoModelError } from './model-loader';
+import { ProgressPrinter } from './progress-bar';
+
+export interface CliDeps {
+  loadModel?: () => Promise<EmbeddingModel>;
+  stdout?: { write(s: string): unknown; isTTY?: boolean };
+  stderr?: { write(s: string): unknown };
+  env?: NodeJS.ProcessEnv;
+}
+
+export const HELP = `Trove: search your own photos and notes, on your own machine.
+
+Usage: trove [--data DIR] <command> [options]
+
+Commands:
+  add <folder>              add a folder of photos and notes to the library
+  index                     read and embed new and changed files (progress bar;
+                            Ctrl-C stops cleanly, running it again resumes)
+  search "<text>"           find photos and notes matching the text
+      --image PATH          search with an image (optionally with text)
+      --k N                 how many results (default 10)
+      --kind image|note     only photos or only notes
+      --sort relevance|date order of the results
+      --json                one JSON document on stdout
+  status [--json]           what is in the library, what is pending
+  errors [--json]           files Trove could not read, and why
+      --limit N             at most N (default 500)
+
+Options:
+  --data DIR                the library's data folder (else $TROVE_DATA, else
+                            ${defaultDataDir()})
+  -h, --help                this help
+`;
+
+export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number> {
+  const out = deps.stdout ?? process.stdout;
+  const err = deps.stderr ?? process.stderr;
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    err.write(`trove: ${(e as Error).message}\nRun \`trove --help\` for usage.\n`);
+    return 2;
+  }
+  if (args.flags.has('help') || args.command === null || args.command === 'help') {
+    out.write(HELP);
+    return args.command === null && !args.flags.has('help') ? 2 : 0;
+  }
+  const dataDir = flagString(args, 'data') ?? defaultDataDir(deps.env ?? process.env);
+  const loadModel = deps.loadModel ?? loadDefaultModel;
+  const commands: Record<string, (() => Promise<number>) | undefined> = {
+    add: () => cmdAdd(args, dataDir, out),
+    index: () => cmdIndex(dataDir, loadModel, out, err),
+    search: () => cmdSearch(args, dataDir, loadModel, out),
+    status: () => cmdStatus(args, dataDir, out),
+    errors: () => cmdErrors(args, dataDir, out),
+  };
+  const run = commands[args.command];
+  if (!run) {
+    err.write(`trove: unknown command "${args.command}". Commands: ${Object.keys(commands).join(', ')}. Run \`trove --help\` for usage.\n`);
+    return 2;
+  }
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err.write(`trove: ${e.message}\nRun \`trove --help\` for usage.\n`);
+      return 2;
+    }
+    if (e instanceof NoModelError || e instanceof EngineError) {
+      err.write(`trove: ${e.message}\n`);
+      return e instanceof NoModelError || (e instanceof EngineError && e.code === 'unavailable') ? 3 : 1;
+    }
+    err.write(`trove: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+async function withEngine<T>(dataDir: string, model: EmbeddingModel | null, f: (e: TroveEngine) => Promise<T>): Promise<T> {
+  const engine = new TroveEngine({ dataDir, model });
+  try {
+    return await f(engine);
+  } finally {
+    await engine.close();
+    await model?.dispose();
+  }
+}
+
+async function cmdAdd(args: ParsedArgs, dataDir: string, out: NonNullable<CliDeps['stdout']>): Promise<number> {
+  const folder = args.positional[0];
+  if (!folder) throw new UsageError('add needs a folder: trove add <folder>');
+  return withEngine(dataDir, null, async (e) => {
+    const src = await e.addSource({ path: folder });
+    out.write(`Added ${src.path} (source ${src.id}). Run \`trove index\` to index it.\n`);
+    return 0;
+  });
+}
+
+async function cmdIndex(
+  dataDir: string,
+  loadModel: () => Promise<EmbeddingModel>,
+  out: NonNullable<CliDeps['stdout']>,
+  err: NonNullable<CliDeps['stderr']>,
+): Promise<number> {
+  const model = await loadModel();
+  return withEngine(dataDir, model, async (e) => {
+    const printer = new ProgressPrinter(out);
+    e.onEvent((ev) => {
+      if (ev.type === 'progress') printer.update(ev.progress);
+    });
+    let interrupted = false;
+    const onSigint = () => {
+      if (interrupted) return;
+      interrupted = true;
+      err.write('\ntrove: stopping after the current batch (run `trove index` again to resume)...\n');
+      void e.cancelIndexing({});
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      const sources = await e.listSources();
+      if (!sources.length) {
+        err.write('trove: the library has no folders yet. Add one with `trove add <folder>`, then run `trove index`.\n');
+        return 1;
+      }
+      await e.startIndexing({});
+      const final: JobProgress | null = await e.waitForIndexing();
+      printer.finish();
+      const st = await e.status();
+      if (!final || final.state === 'done') {
+        out.write(`Indexed: ${st.embedded} items embedded, ${st.pending} pending, ${st.errors} could not be read${st.errors ? ' (see `trove errors`)' : ''}.\n`);
+        return 0;
+      }
+      if (final.state === 'cancelled') {
+        out.write(`Stopped: ${final.done} items done this run, ${st.pending} still pending. Run \`trove index\` to resume.\n`);
+        return 130;
+      }
+      err.write(`trove: ${final.message ?? 'indexing failed'}. Run \`trove index\` again to resume; if it keeps failing, see \`trove errors\`.\n`);
+      return 1;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  });
+}
+
+async function cmdSearch(
+  args: ParsedArgs,
+  dataDir: string,
+  loadModel: () => Promise<EmbeddingModel>,
+  out: NonNullable<CliDeps['stdout']>,
+): Promise<number> {
+  const text = args.positional.join(' ').trim() || undefined;
+  const imagePath = flagString(args, 'image');
+  if (!text && !imagePath) throw new UsageError('search needs a text or --image PATH: trove search "receipt from the bike shop"');
+  const k = flagInt(args, 'k', 1, 1000) ?? 10;
+  const kind = flagString(args, 'kind');
+  if (kind !== undefined && kind !== 'image' && kind !== 'note') throw new UsageError(`--kind must be image or note, got "${kind}"`);
+  const sort = flagString(args, 'sort') ?? 'relevance';
+  if (sort !== 'relevance' && sort !== 'date') throw new UsageError(`--sort must be relevance or date, got "${sort}"`);
+  let imageBase64: string | undefined;
+  if (imagePath) {
+    try {
+      imageBase64 = readFileSync(imagePath).toString('base64');
+    } catch {
+      throw new UsageError(`cannot read the image ${imagePath}`);
+    }
+  }
+  const model = await loadModel();
+  return withEngine(dataDir, model, async (e) => {
+    const res = await e.find({
+      text,
+      imageBase64,
+      k,
+      filters: kind ? { kinds: [kind as ItemKind] } : {},
+      sort,
+    });
+    if (args.flags.has('json')) {
+      const results = res.results.map((r) => ({ id: r.id, path: r.path, kind: r.kind, score: r.score, ...(r.chunk ? { chunk: r.chunk } : {}) }));
+      out.write(JSON.stringify({ results, instruction: res.instruction }) + '\n');
+      return 0;
+    }
+    if (!res.results.length) {
+      const st = await e.status();
+      out.write(st.embedded ? 'No matches.\n' : 'No matches: nothing is indexed yet. Run `trove add <folder>` and `trove index` first.\n');
+      return 0;
+    }
+    for (const r of res.results) {
+      out.write(`${r.score.toFixed(3)}  ${r.kind.padEnd(5)}  ${r.path}\n`);
+      if (r.chunk) out.write(`        …${r.chunk.text.slice(0, 120).replace(/\s+/g, ' ')}…\n`);
+    }
+    return 0;
+  });
+}
+
+async function cmdStatus(args: ParsedArgs, dataDir: string, out: NonNullable<CliDeps['stdout']>): Promise<number> {
+  return withEngine(dataDir, null, async (e) => {
+    const st = await e.status();
+    const sources = await e.listSources();
+    if (args.flags.has('json')) {
+      out.write(JSON.stringify({ ...st, sourceList: sources }) + '\n');
+      return 0;
+    }
+    out.write(`Library: ${st.dataDir}\n`);
+    out.write(`Folders: ${st.sources}\n`);
+    for (const s of sources) out.write(`  [${s.id}] ${s.path} (${s.itemCount} items)\n`);
+    out.write(`Items: ${st.items.image} photos, ${st.items.note} notes\n`);
+    out.write(`Could not read: ${st.errors}${st.errors ? ' (see `trove errors`)' : ''}\n`);
+    return 0;
+  });
+}
+
+async function cmdErrors(args: ParsedArgs, dataDir: string, out: NonNullable<CliDeps['stdout']>): Promise<number> {
+  const limit = flagInt(args, 'limit', 1, 10_000) ?? 500;
+  return withEngine(dataDir, null, async (e) => {
+    const errors = await e.listErrors({ limit });
+    if (args.flags.has('json')) {
+      out.write(JSON.stringify({ errors }) + '\n');
+      return 0;
+    }
+    if (!errors.length) out.write('No errors: every file was read.\n');
+    for (const x of errors) out.write(`${x.path}\n    ${x.reason}\n`);
+    return 0;
+  });
+}

@@ -1,0 +1,239 @@
+// The indexing job: reads pending items (several decodes in flight), embeds them in
+// batches, commits each batch in one transaction, then updates the HNSW index.
+//
+// Crash safety: the database is the truth. An item leaves the pending set only in the
+// same transaction that writes its chunks and embeddings, so a kill at any point loses at
+// most the batch in flight, which is pending again on restart. The HNSW index is updated
+// after the commit and saved now and then; the next open repairs any difference.
+import type { JobProgress } from '../../contract/api';
+import type { EmbeddingModel } from '../../ml/models/embedding-model';
+import type { Db } from '../store/db';
+import { catalogRows, deleteChunks, deleteEmbeddingsOfItem, insertChunk, insertEmbedding } from '../store/embeddings';
+import { clearError, recordError } from '../store/errors';
+import { countPending, deleteItem, markError, markReady, pendingItems } from '../store/items';
+import { updateJob } from '../store/jobs';
+import type { Catalog } from './catalog';
+import { prepareItem, type Prepared } from './prepare';
+import { RateMeter } from './progress';
+import type { VectorStore } from './vector-store';
+
+export interface PipelineOptions {
+  db: Db;
+  model: EmbeddingModel;
+  modelVersion: number;
+  vectors: VectorStore;
+  catalog: Catalog;
+  thumbsDir: string;
+  jobId: number;
+  onProgress: (p: JobProgress) => void;
+  /** decodes in flight */
+  concurrency?: number;
+  /** model inputs per embed call */
+  batchSize?: number;
+  /** items read per round */
+  itemsPerRound?: number;
+}
+
+export class IndexJob {
+  private state: JobProgress['state'] = 'running';
+  private done = 0;
+  private total: number;
+  private readonly meter = new RateMeter();
+  private resumeWaiters: (() => void)[] = [];
+  private cancelled = false;
+  private paused = false;
+  private lastEmit = 0;
+  private message: string | undefined;
+
+  constructor(private readonly o: PipelineOptions) {
+    this.total = countPending(o.db, o.modelVersion);
+    this.meter.record(0);
+  }
+
+  get jobId(): number {
+    return this.o.jobId;
+  }
+
+  progress(): JobProgress {
+    const p: JobProgress = {
+      jobId: this.o.jobId,
+      kind: 'index',
+      state: this.state,
+      done: this.done,
+      total: Math.max(this.total, this.done),
+      rate: this.meter.rate(),
+      etaSeconds: this.state === 'running' ? this.meter.eta(this.done, this.total) : null,
+    };
+    if (this.message) p.message = this.message;
+    return p;
+  }
+
+  pause(): boolean {
+    if (this.state !== 'running') return false;
+    this.paused = true;
+    this.state = 'paused';
+    this.emit(true);
+    return true;
+  }
+
+  resume(): boolean {
+    if (this.state !== 'paused') return false;
+    this.paused = false;
+    this.state = 'running';
+    for (const w of this.resumeWaiters.splice(0)) w();
+    this.emit(true);
+    return true;
+  }
+
+  cancel(): boolean {
+    if (this.state !== 'running' && this.state !== 'paused') return false;
+    this.cancelled = true;
+    this.paused = false;
+    for (const w of this.resumeWaiters.splice(0)) w();
+    return true;
+  }
+
+  /** More items became pending (the watcher found changes) while running. */
+  addToTotal(n: number): void {
+    this.total += n;
+  }
+
+  async run(): Promise<JobProgress> {
+    const { db, modelVersion } = this.o;
+    const perRound = this.o.itemsPerRound ?? 32;
+    try {
+      let afterId = 0;
+      let progressedThisPass = false;
+      let next = this.readRound(afterId, perRound);
+      for (;;) {
+        if (this.paused) {
+          this.o.vectors.save();
+          await new Promise<void>((r) => this.resumeWaiters.push(r));
+        }
+        if (this.cancelled) break;
+        const round = await next;
+        if (round.items.length === 0) {
+          // items that turned pending behind us during this pass: one more pass
+          if (!progressedThisPass || countPending(db, modelVersion) === 0) break;
+          afterId = 0;
+          progressedThisPass = false;
+          next = this.readRound(afterId, perRound);
+          continue;
+        }
+        afterId = round.lastId;
+        progressedThisPass = true;
+        next = this.readRound(afterId, perRound); // decode the next round while this one embeds
+        const vectors = await this.embedAll(round.items);
+        if (this.cancelled) break;
+        this.commit(round.items, vectors);
+        this.done += round.items.length;
+        this.meter.record(this.done);
+        this.o.vectors.saveIfDue();
+        this.emit(false);
+      }
+      await next.catch(() => undefined);
+      this.o.vectors.save();
+      this.state = this.cancelled ? 'cancelled' : 'done';
+      if (this.state === 'done') this.total = this.done;
+    } catch (err) {
+      this.state = 'failed';
+      this.message = `indexing stopped: ${err instanceof Error ? err.message : String(err)}`;
+      try {
+        this.o.vectors.save();
+      } catch {
+        // the index is a cache; it is rebuilt at the next open
+      }
+    }
+    updateJob(db, this.o.jobId, { state: this.state, done: this.done, total: this.total, message: this.message });
+    this.emit(true);
+    return this.progress();
+  }
+
+  private async readRound(afterId: number, n: number): Promise<{ items: Prepared[]; lastId: number }> {
+    const rows = pendingItems(this.o.db, this.o.modelVersion, n, afterId);
+    if (!rows.length) return { items: [], lastId: afterId };
+    const ctx = { model: this.o.model, modelVersion: this.o.modelVersion, thumbsDir: this.o.thumbsDir };
+    const out = new Array<Prepared>(rows.length);
+    let i = 0;
+    const worker = async () => {
+      while (i < rows.length) {
+        const k = i++;
+        out[k] = await prepareItem(rows[k]!, ctx);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? 4, rows.length) }, worker));
+    return { items: out, lastId: rows[rows.length - 1]!.id };
+  }
+
+  private async embedAll(items: Prepared[]): Promise<Float32Array[][]> {
+    const batchSize = this.o.batchSize ?? 16;
+    const flat = items.flatMap((p, k) => (p.outcome === 'embed' ? p.inputs.map((x) => ({ k, input: x.input })) : []));
+    const out: Float32Array[][] = items.map(() => []);
+    for (let s = 0; s < flat.length; s += batchSize) {
+      if (this.cancelled) break;
+      const slice = flat.slice(s, s + batchSize);
+      const vecs = await this.o.model.embed(slice.map((x) => x.input));
+      if (vecs.length !== slice.length) throw new Error(`the model returned ${vecs.length} embeddings for ${slice.length} inputs`);
+      slice.forEach((x, j) => {
+        const v = vecs[j]!;
+        if (v.length !== this.o.model.dim) throw new Error(`the model returned a ${v.length}-d embedding, expected ${this.o.model.dim}`);
+        out[x.k]!.push(v);
+      });
+    }
+    return out;
+  }
+
+  private commit(items: Prepared[], vectors: Float32Array[][]): void {
+    const { db, modelVersion, catalog } = this.o;
+    const dropFromIndex: number[] = [];
+    const toIndex: [number, Float32Array][] = [];
+    const touched = new Set<number>();
+    db.transaction(() => {
+      items.forEach((p, k) => {
+        const id = p.item.id;
+        // the row may have been deleted, moved or marked changed (by a rescan) while we read
+        // the file: then what we read is stale, and the item stays pending for the next pass
+        const still = db
+          .prepare('SELECT 1 FROM items WHERE id = ? AND path = ? AND size = ? AND mtime = ?')
+          .get(id, p.item.path, p.item.size, p.item.mtime);
+        if (!still) return;
+        touched.add(id);
+        if (p.outcome === 'error') {
+          if (p.gone) deleteItem(db, id);
+          else markError(db, id);
+          recordError(db, p.item.path, p.reason, p.item.sourceId);
+          dropFromIndex.push(...catalog.idsOfItem(id));
+          return;
+        }
+        if (p.outcome === 'unchanged') {
+          markReady(db, id, p.meta, modelVersion);
+          clearError(db, p.item.path);
+          return;
+        }
+        dropFromIndex.push(...catalog.idsOfItem(id));
+        deleteEmbeddingsOfItem(db, id, modelVersion);
+        if (p.item.kind === 'note') deleteChunks(db, id);
+        const vecs = vectors[k]!;
+        p.inputs.forEach((x, j) => {
+          const chunkId = x.chunk ? insertChunk(db, id, x.chunk) : null;
+          const v = vecs[j]!;
+          toIndex.push([insertEmbedding(db, { itemId: id, chunkId, modelVersion, vector: v }), v]);
+        });
+        markReady(db, id, p.meta, modelVersion);
+        clearError(db, p.item.path);
+      });
+    })();
+    // after the commit: the cache follows the truth
+    this.o.vectors.remove(dropFromIndex);
+    for (const [eid, v] of toIndex) this.o.vectors.add(eid, v);
+    for (const id of touched) catalog.replaceItem(id, catalogRows(db, modelVersion, id));
+  }
+
+  private emit(force: boolean): void {
+    const now = Date.now();
+    if (!force && now - this.lastEmit < 200) return;
+    this.lastEmit = now;
+    updateJob(this.o.db, this.o.jobId, { state: this.state, done: this.done, total: this.total });
+    this.o.onProgress(this.progress());
+  }
+}

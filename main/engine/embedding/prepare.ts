@@ -1,0 +1,95 @@
+// Reads one pending item from disk and turns it into model inputs (or a reason it cannot
+// be read). No database writes here: the pipeline commits the outcome in a transaction.
+import { promises as fsp } from 'node:fs';
+import type { EmbedInput, EmbeddingModel } from '../../ml/models/embedding-model';
+import { hashBuffer } from '../library/hash';
+import { decodeForModel, ensureThumbnail, probeImage, readExif, thumbnailFile } from '../library/images';
+import { isHeic } from '../library/kinds';
+import { chunkText } from '../library/chunking';
+import { decodeNote, NOTE_LIMIT_BYTES } from '../library/note-text';
+import { reasonOf, UnreadableFile } from '../library/fs-errors';
+import type { ChunkInput } from '../store/embeddings';
+import type { ItemMeta, ItemRow } from '../store/items';
+import { targetInput } from './instructions';
+
+export interface PreparedInput {
+  /** null for a photo; the chunk for a note */
+  chunk: ChunkInput | null;
+  input: EmbedInput;
+}
+
+export type Prepared =
+  | { outcome: 'embed'; item: ItemRow; meta: ItemMeta; inputs: PreparedInput[] }
+  /** same content as already embedded for this model version: only metadata changes */
+  | { outcome: 'unchanged'; item: ItemRow; meta: ItemMeta }
+  | { outcome: 'error'; item: ItemRow; reason: string; gone: boolean };
+
+export interface PrepareContext {
+  model: EmbeddingModel;
+  modelVersion: number;
+  thumbsDir: string;
+}
+
+export async function prepareItem(item: ItemRow, ctx: PrepareContext): Promise<Prepared> {
+  try {
+    const st = await fsp.stat(item.path);
+    if (!st.isFile()) throw new UnreadableFile('this is not a regular file');
+    if (item.kind === 'note' && st.size > NOTE_LIMIT_BYTES) {
+      throw new UnreadableFile(
+        `this note is too large (${(st.size / 1024 / 1024).toFixed(1)} MB); Trove reads notes up to ${NOTE_LIMIT_BYTES / 1024 / 1024} MB — split it into smaller files`,
+      );
+    }
+    const buf = await fsp.readFile(item.path);
+    const hash = hashBuffer(buf);
+    const base = { hash, size: buf.length, mtime: st.mtimeMs };
+    const alreadyEmbedded = item.hash === hash && item.embeddedVersion === ctx.modelVersion;
+    if (item.kind === 'image') return await prepareImage(item, buf, base, alreadyEmbedded, ctx);
+    return prepareNote(item, buf, base, alreadyEmbedded, ctx);
+  } catch (err) {
+    return { outcome: 'error', item, reason: reasonOf(err), gone: (err as NodeJS.ErrnoException).code === 'ENOENT' };
+  }
+}
+
+const noExif = { takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null };
+
+async function prepareImage(
+  item: ItemRow,
+  buf: Buffer,
+  base: { hash: string; size: number; mtime: number },
+  alreadyEmbedded: boolean,
+  ctx: PrepareContext,
+): Promise<Prepared> {
+  if (isHeic(item.path)) {
+    throw new UnreadableFile('HEIC/HEIF photos are not supported yet (no offline HEVC decoder); convert it to JPEG to include it');
+  }
+  const size = ctx.model.imageSize;
+  if (!size) throw new UnreadableFile(`the installed model (${ctx.model.id}) reads text only, so photos cannot be indexed`);
+  const probe = await probeImage(buf);
+  const exif = await readExif(buf).catch(() => noExif);
+  const meta: ItemMeta = { ...base, ...exif, width: probe.width, height: probe.height, orientation: probe.orientation };
+  await ensureThumbnail(buf, thumbnailFile(ctx.thumbsDir, base.hash)).catch((err: unknown) => {
+    throw new UnreadableFile(`the image could not be decoded (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+  });
+  if (alreadyEmbedded) return { outcome: 'unchanged', item, meta };
+  const rgb = await decodeForModel(buf, size);
+  return { outcome: 'embed', item, meta, inputs: [{ chunk: null, input: targetInput(ctx.model, 'image', { image: rgb }) }] };
+}
+
+function prepareNote(
+  item: ItemRow,
+  buf: Buffer,
+  base: { hash: string; size: number; mtime: number },
+  alreadyEmbedded: boolean,
+  ctx: PrepareContext,
+): Prepared {
+  const text = decodeNote(buf);
+  const meta: ItemMeta = { ...base, ...noExif, width: null, height: null, orientation: null };
+  if (alreadyEmbedded) return { outcome: 'unchanged', item, meta };
+  const chunks = chunkText(text);
+  return {
+    outcome: 'embed',
+    item,
+    meta,
+    inputs: chunks.map((c) => ({ chunk: c, input: targetInput(ctx.model, 'note', { text: c.text }) })),
+  };
+}

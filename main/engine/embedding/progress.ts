@@ -1,0 +1,26 @@
+// Rate and ETA over a sliding window of recent completions.
+export class RateMeter {
+  private samples: { t: number; done: number }[] = [];
+
+  constructor(private readonly windowMs = 10_000) {}
+
+  record(done: number, now = Date.now()): void {
+    this.samples.push({ t: now, done });
+    while (this.samples.length > 2 && now - this.samples[0]!.t > this.windowMs) this.samples.shift();
+  }
+
+  /** items per second over the window (0 until two samples exist) */
+  rate(): number {
+    if (this.samples.length < 2) return 0;
+    const a = this.samples[0]!;
+    const b = this.samples[this.samples.length - 1]!;
+    const dt = (b.t - a.t) / 1000;
+    return dt > 0 ? Math.max(0, (b.done - a.done) / dt) : 0;
+  }
+
+  eta(done: number, total: number): number | null {
+    const r = this.rate();
+    if (r <= 0) return done >= total ? 0 : null;
+    return Math.max(0, (total - done) / r);
+  }
+}

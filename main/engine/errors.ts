@@ -1,0 +1,13 @@
+// Errors the engine throws at its API: `code` is one of the contract's ApiErrorCode values
+// (dispatch maps it), `message` says what happened and what to do.
+import type { ApiErrorCode } from '../contract/api';
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}

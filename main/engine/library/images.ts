@@ -1,0 +1,119 @@
+// Reading photos with sharp: header check against a pixel limit, EXIF (exifr), the
+// model's input (EXIF-rotated, resized to the model's size, raw RGB) and a thumbnail
+// cached by content hash.
+import { promises as fsp } from 'node:fs';
+import { dirname, join } from 'node:path';
+import exifr from 'exifr';
+import sharp from 'sharp';
+import type { RgbImage } from '../../ml/models/embedding-model';
+import { UnreadableFile } from './fs-errors';
+
+/** Images declaring more pixels than this are refused before decoding (100 MP). */
+export const MAX_IMAGE_PIXELS = 100_000_000;
+export const THUMB_SIZE = 320;
+
+export interface ImageInfo {
+  width: number;
+  height: number;
+  orientation: number | null;
+  takenAt: number | null;
+  cameraMake: string | null;
+  cameraModel: string | null;
+  gpsLat: number | null;
+  gpsLon: number | null;
+}
+
+export function thumbnailFile(thumbsDir: string, hash: string): string {
+  return join(thumbsDir, hash.slice(0, 2), `${hash}.webp`);
+}
+
+/** Header only: dimensions (after EXIF rotation) and orientation; refuses oversized images. */
+export async function probeImage(buf: Buffer): Promise<{ width: number; height: number; orientation: number | null }> {
+  if (buf.length === 0) throw new UnreadableFile('the file is empty (0 bytes)');
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(buf, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new UnreadableFile(describeDecodeError(err));
+  }
+  const w = meta.width ?? 0;
+  const h = meta.height ?? 0;
+  if (!w || !h) throw new UnreadableFile('the image has no dimensions (the file is damaged)');
+  if (w * h > MAX_IMAGE_PIXELS) {
+    throw new UnreadableFile(
+      `the image is too large to read safely: it declares ${w}×${h} pixels (${((w * h) / 1e6).toFixed(0)} megapixels); Trove reads images up to ${MAX_IMAGE_PIXELS / 1e6} megapixels`,
+    );
+  }
+  const orientation = meta.orientation ?? null;
+  const rotated = orientation !== null && orientation >= 5;
+  return { width: rotated ? h : w, height: rotated ? w : h, orientation };
+}
+
+export async function readExif(buf: Buffer): Promise<Pick<ImageInfo, 'takenAt' | 'cameraMake' | 'cameraModel' | 'gpsLat' | 'gpsLon'>> {
+  const none = { takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null };
+  let tags: Record<string, unknown> | undefined;
+  try {
+    tags = (await exifr.parse(buf, { tiff: true, exif: true, gps: true, translateValues: false, reviveValues: true })) as
+      | Record<string, unknown>
+      | undefined;
+  } catch {
+    return none; // EXIF is optional: a broken EXIF block does not make the photo unreadable
+  }
+  if (!tags) return none;
+  const date = tags.DateTimeOriginal ?? tags.CreateDate ?? tags.ModifyDate;
+  const takenAt = date instanceof Date && !Number.isNaN(date.getTime()) ? date.getTime() : null;
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return {
+    takenAt,
+    cameraMake: str(tags.Make),
+    cameraModel: str(tags.Model),
+    gpsLat: num(tags.latitude),
+    gpsLon: num(tags.longitude),
+  };
+}
+
+/** The model's input: EXIF-rotated, resized to cover size then centre-cropped, RGB. */
+export async function decodeForModel(buf: Buffer, size: { width: number; height: number }): Promise<RgbImage> {
+  try {
+    const { data, info } = await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
+      .rotate()
+      .resize(size.width, size.height, { fit: 'cover' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  } catch (err) {
+    throw new UnreadableFile(describeDecodeError(err));
+  }
+}
+
+/** Writes the thumbnail unless one for this content already exists. */
+export async function ensureThumbnail(buf: Buffer, file: string): Promise<void> {
+  try {
+    await fsp.access(file);
+    return;
+  } catch {
+    // not cached yet
+  }
+  await fsp.mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
+    .rotate()
+    .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 80 })
+    .toFile(tmp);
+  await fsp.rename(tmp, file);
+}
+
+export function describeDecodeError(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/unsupported image format/i.test(msg)) return 'this file is not an image Trove can read (its contents are not a known image format)';
+  if (/pixel limit/i.test(msg)) return `the image is too large to read safely (over ${MAX_IMAGE_PIXELS / 1e6} megapixels)`;
+  if (/premature end|truncated|unexpected end|corrupt|invalid|bad |not a |error/i.test(msg)) {
+    return `the image is damaged or incomplete and could not be decoded (${msg.split('\n')[0]!.trim()})`;
+  }
+  return `the image could not be decoded (${msg.split('\n')[0]!.trim()})`;
+}

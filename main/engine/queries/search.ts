@@ -1,0 +1,69 @@
+// Find: a text or an image -> the top k items. A text query is embedded once per target
+// kind with that kind's query instruction (photos: text->image retrieval; notes:
+// text->text retrieval), each searched among embeddings of its kind; an image query
+// (optionally with text) searches photos with the image->image instruction.
+import type { Filters, ItemKind, SearchResponse, SearchResult } from '../../contract/api';
+import type { EmbedInput, EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
+import type { Catalog } from '../embedding/catalog';
+import { describeInput, imageQueryInput, textQueryInput } from '../embedding/instructions';
+import type { Db } from '../store/db';
+import { getChunk } from '../store/embeddings';
+import { getItems } from '../store/items';
+import type { VectorIndex } from '../vectors/vector-index';
+import { passes, rank, type Hit } from './ranking';
+
+export interface SearchDeps {
+  db: Db;
+  model: EmbeddingModel;
+  index: VectorIndex;
+  catalog: Catalog;
+}
+
+export interface SearchQuery {
+  text?: string;
+  image?: RgbImage;
+  k: number;
+  filters: Filters;
+  sort: 'relevance' | 'date';
+}
+
+export async function search(deps: SearchDeps, q: SearchQuery): Promise<SearchResponse> {
+  const kinds: ItemKind[] = q.filters.kinds?.length ? [...q.filters.kinds] : ['image', 'note'];
+  const plans: { kind: ItemKind; input: EmbedInput }[] = q.image
+    ? kinds.includes('image')
+      ? [{ kind: 'image', input: imageQueryInput(deps.model, q.image, q.text ?? '') }]
+      : []
+    : kinds.map((kind) => ({ kind, input: textQueryInput(deps.model, kind, q.text ?? '') }));
+  if (!plans.length) return { results: [], instruction: '' };
+
+  const vecs = await deps.model.embed(plans.map((p) => p.input));
+  const hits: Hit[] = [];
+  plans.forEach((p, i) => {
+    // notes have several chunks each: fetch more so that k distinct notes survive the dedupe
+    const fetch = p.kind === 'note' ? q.k * 4 : q.k;
+    const found = deps.index.search(vecs[i]!, fetch, (id) => {
+      const e = deps.catalog.get(id);
+      return e !== undefined && passes(e, q.filters, p.kind);
+    }, Math.max(64, fetch * 2));
+    for (const n of found) {
+      const e = deps.catalog.get(n.id);
+      if (e) hits.push({ embeddingId: n.id, itemId: e.itemId, chunkId: e.chunkId, kind: e.kind, score: n.score, date: e.date });
+    }
+  });
+
+  const top = rank(hits, q.k, q.sort);
+  const items = getItems(deps.db, top.map((h) => h.itemId));
+  const results: SearchResult[] = [];
+  for (const h of top) {
+    const it = items.get(h.itemId);
+    if (!it) continue;
+    const r: SearchResult = { id: it.id, path: it.path, kind: it.kind, score: h.score, takenAt: it.takenAt, width: it.width, height: it.height };
+    if (h.chunkId !== null) {
+      const c = getChunk(deps.db, h.chunkId);
+      if (c) r.chunk = { index: c.index, start: c.start, end: c.end, text: c.text };
+    }
+    results.push(r);
+  }
+  const shown = plans.find((p) => p.kind === 'image') ?? plans[0]!;
+  return { results, instruction: describeInput(shown.input) };
+}

@@ -1,0 +1,431 @@
+// TroveEngine: the one service object behind the API contract. Plain Node (no Electron):
+// the engine host, `trove serve` and the CLI all drive it.
+//
+//   const engine = new TroveEngine({ dataDir, model });   // model: null = no model installed
+//   engine.onEvent((e) => ...);                            // progress, libraryChanged
+//   await engine.startIndexing({}); await engine.waitForIndexing();
+//   engine.thumbnailPath(id) / engine.originalPath(id)     // only ids in the database
+//   await engine.close();
+import { promises as fsp, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { relative, isAbsolute, sep } from 'node:path';
+import sharp from 'sharp';
+import type { EngineEvent, ItemDetail, JobProgress, ParsedRequestOf, ResponseOf, Status, TroveApi } from '../contract/api';
+import type { EmbeddingModel, RgbImage } from '../ml/models/embedding-model';
+import { dbFile, thumbsDir } from './data-dir';
+import { Catalog } from './embedding/catalog';
+import { IndexJob } from './embedding/pipeline';
+import { indexFileFor, VectorStore } from './embedding/vector-store';
+import { EngineError } from './errors';
+import { decodeForModel, MAX_IMAGE_PIXELS, thumbnailFile } from './library/images';
+import { decodeNote } from './library/note-text';
+import { reconcileSource } from './library/reconcile';
+import { SourceWatcher } from './library/watcher';
+import { search } from './queries/search';
+import { openDb, type Db } from './store/db';
+import { catalogRows, countEmbeddedItems } from './store/embeddings';
+import { countErrors, listErrors } from './store/errors';
+import { countItemsByKind, countPending, getItem, type ItemRow } from './store/items';
+import { ensureModelVersion, failInterruptedJobs, insertJob, latestModelVersion } from './store/jobs';
+import { deleteSource, getSource, insertSource, listSources, type SourceRow } from './store/sources';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** null when no model is installed: indexing and search then fail with a clear message */
+  model: EmbeddingModel | null;
+  /** watch source folders and keep the library up to date (the app; not the one-shot CLI) */
+  watch?: boolean;
+  /** start indexing by itself when sources are added or files change (default: = watch) */
+  autoIndex?: boolean;
+  /** pipeline tuning */
+  concurrency?: number;
+  batchSize?: number;
+  log?: (line: string) => void;
+}
+
+type Listener = (e: EngineEvent) => void;
+const NOTE_DISPLAY_LIMIT = 200_000;
+
+export class TroveEngine implements TroveApi {
+  readonly dataDir: string;
+  private readonly db: Db;
+  private readonly model: EmbeddingModel | null;
+  private readonly modelVersion: number | null = null;
+  private readonly vectors: VectorStore | null = null;
+  private readonly catalog = new Catalog();
+  private readonly thumbs: string;
+  private readonly listeners = new Set<Listener>();
+  private readonly watcher: SourceWatcher | null;
+  private readonly autoIndex: boolean;
+  private readonly log: (line: string) => void;
+  private job: IndexJob | null = null;
+  private jobRun: Promise<JobProgress> | null = null;
+  private scanning: { cancelled: boolean; progress: JobProgress } | null = null;
+  private lastProgress: JobProgress | null = null;
+  /** reconciles run one at a time */
+  private work: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.dataDir = opts.dataDir;
+    this.log = opts.log ?? (() => undefined);
+    mkdirSync(this.dataDir, { recursive: true });
+    this.thumbs = thumbsDir(this.dataDir);
+    this.db = openDb(dbFile(this.dataDir));
+    failInterruptedJobs(this.db);
+    this.model = opts.model;
+    if (this.model) {
+      const m = this.model;
+      this.modelVersion = ensureModelVersion(this.db, { modelId: m.id, version: m.version, family: m.family, dim: m.dim });
+      this.vectors = new VectorStore(this.db, indexFileFor(this.dataDir, this.modelVersion), this.modelVersion, m.dim);
+      if (this.vectors.rebuilt) this.log(`vector index rebuilt from the database: ${this.vectors.rebuildReason ?? ''}`);
+      for (const [id, e] of catalogRows(this.db, this.modelVersion)) this.catalog.set(id, e);
+    }
+    this.autoIndex = opts.autoIndex ?? opts.watch ?? false;
+    this.watcher = opts.watch ? new SourceWatcher((ids) => this.onSourcesChanged(ids), 300, this.log) : null;
+    if (this.watcher) for (const s of listSources(this.db)) this.watcher.watch(s.id, s.path);
+  }
+
+  /** For the `trove serve` bridge (BridgeEngine). */
+  get api(): TroveApi {
+    return this;
+  }
+
+  onEvent(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- API ----
+
+  async status(): Promise<Status> {
+    const m = this.model;
+    // without a model (CLI status), report against the newest model version that embedded
+    const v = this.modelVersion ?? latestModelVersion(this.db);
+    return {
+      dataDir: this.dataDir,
+      sources: listSources(this.db).length,
+      items: countItemsByKind(this.db),
+      embedded: countEmbeddedItems(this.db, v),
+      pending: countPending(this.db, v),
+      errors: countErrors(this.db),
+      model: m
+        ? { id: m.id, version: m.version, family: m.family, dim: m.dim, provider: m.provider.name, providersTried: m.provider.tried }
+        : null,
+      job: this.currentProgress(),
+    };
+  }
+
+  async listSources(): Promise<ResponseOf<'listSources'>> {
+    return listSources(this.db);
+  }
+
+  async addSource(req: ParsedRequestOf<'addSource'>): Promise<ResponseOf<'addSource'>> {
+    let path: string;
+    try {
+      path = realpathSync(req.path);
+      if (!statSync(path).isDirectory()) throw new EngineError('invalid', `${req.path} is a file, not a folder. Add the folder that contains your photos and notes.`);
+    } catch (err) {
+      if (err instanceof EngineError) throw err;
+      throw new EngineError('not_found', `The folder ${req.path} does not exist or cannot be read. Check the path and try again.`);
+    }
+    for (const s of listSources(this.db)) {
+      if (s.path === path) return s;
+      if (isInside(path, s.path)) throw new EngineError('invalid', `${path} is already part of the library, inside ${s.path}.`);
+      if (isInside(s.path, path)) {
+        throw new EngineError('invalid', `${path} contains ${s.path}, which is already in the library. Remove ${s.path} first, then add ${path}.`);
+      }
+    }
+    const src = insertSource(this.db, path);
+    this.watcher?.watch(src.id, src.path);
+    if (this.autoIndex && this.model) void this.startIndexing({}).catch((err: unknown) => this.log(`indexing: ${String(err)}`));
+    return src;
+  }
+
+  async removeSource(req: ParsedRequestOf<'removeSource'>): Promise<ResponseOf<'removeSource'>> {
+    if (!getSource(this.db, req.id)) throw new EngineError('not_found', `There is no folder with id ${req.id} in the library.`);
+    await this.watcher?.unwatch(req.id);
+    const itemIds = (this.db.prepare('SELECT id FROM items WHERE source_id = ?').all(req.id) as { id: number }[]).map((r) => r.id);
+    const removed = deleteSource(this.db, req.id);
+    this.dropFromCache(itemIds);
+    this.vectors?.save();
+    this.emit({ type: 'libraryChanged', added: 0, changed: 0, removed });
+    return { removed };
+  }
+
+  async startIndexing(_req: ParsedRequestOf<'startIndexing'> = {}): Promise<JobProgress | null> {
+    if (!this.model || !this.vectors || this.modelVersion === null) throw noModel();
+    if (this.jobRun || this.scanning) return this.currentProgress();
+    const jobId = insertJob(this.db, 'index', 0);
+    const scanning = {
+      cancelled: false,
+      progress: { jobId, kind: 'index' as const, state: 'running' as const, done: 0, total: 0, rate: 0, etaSeconds: null, message: 'looking for new and changed files' },
+    };
+    this.scanning = scanning;
+    this.jobRun = this.runIndexing(jobId, scanning);
+    const run = this.jobRun;
+    void run.finally(() => {
+      if (this.jobRun === run) this.jobRun = null;
+      this.job = null;
+      this.scanning = null;
+      // changes that arrived as the job was finishing
+      if (this.autoIndex && !this.closed && run && this.modelVersion !== null) {
+        void run.then((p) => {
+          if (p.state === 'done' && countPending(this.db, this.modelVersion) > 0 && !this.jobRun) void this.startIndexing().catch(() => undefined);
+        });
+      }
+    });
+    this.emit({ type: 'progress', progress: scanning.progress });
+    return scanning.progress;
+  }
+
+  /** Resolves when the current indexing job (if any) ends, with its final progress. */
+  async waitForIndexing(): Promise<JobProgress | null> {
+    return this.jobRun ? this.jobRun : null;
+  }
+
+  async pauseIndexing(_req: ParsedRequestOf<'pauseIndexing'> = {}): Promise<{ ok: boolean }> {
+    return { ok: this.job?.pause() ?? false };
+  }
+
+  async resumeIndexing(_req: ParsedRequestOf<'resumeIndexing'> = {}): Promise<{ ok: boolean }> {
+    return { ok: this.job?.resume() ?? false };
+  }
+
+  async cancelIndexing(_req: ParsedRequestOf<'cancelIndexing'> = {}): Promise<{ ok: boolean }> {
+    if (this.scanning && !this.job) {
+      this.scanning.cancelled = true;
+      return { ok: true };
+    }
+    return { ok: this.job?.cancel() ?? false };
+  }
+
+  async listErrors(req: ParsedRequestOf<'listErrors'>): Promise<ResponseOf<'listErrors'>> {
+    return listErrors(this.db, req.limit);
+  }
+
+  async getItem(req: ParsedRequestOf<'getItem'>): Promise<ItemDetail> {
+    const it = this.mustGetItem(req.id);
+    const detail: ItemDetail = {
+      id: it.id,
+      sourceId: it.sourceId,
+      path: it.path,
+      kind: it.kind,
+      size: it.size,
+      mtime: it.mtime,
+      takenAt: it.takenAt,
+      camera: [it.cameraMake, it.cameraModel].filter(Boolean).join(' ') || null,
+      gps: it.gpsLat !== null && it.gpsLon !== null ? { lat: it.gpsLat, lon: it.gpsLon } : null,
+      width: it.width,
+      height: it.height,
+    };
+    if (it.kind === 'note') {
+      try {
+        const text = decodeNote(await fsp.readFile(it.path));
+        detail.text = text.length > NOTE_DISPLAY_LIMIT ? text.slice(0, NOTE_DISPLAY_LIMIT) : text;
+      } catch {
+        // unreadable now: the detail is still useful without the text
+      }
+    }
+    return detail;
+  }
+
+  async find(req: ParsedRequestOf<'find'>): Promise<ResponseOf<'find'>> {
+    if (!this.model || !this.vectors) throw noModel();
+    let image: RgbImage | undefined;
+    if (req.imageItemId !== undefined || req.imageBase64 !== undefined) {
+      if (!this.model.imageSize) throw new EngineError('unavailable', `The installed model (${this.model.id}) reads text only; it cannot search with an image.`);
+      let buf: Buffer;
+      if (req.imageItemId !== undefined) {
+        const it = this.mustGetItem(req.imageItemId);
+        if (it.kind !== 'image') throw new EngineError('invalid', `Item ${it.id} is a note, not a photo; search with its text instead.`);
+        buf = await fsp.readFile(it.path).catch(() => {
+          throw new EngineError('not_found', `The photo ${it.path} can no longer be read (moved or deleted?).`);
+        });
+      } else {
+        buf = Buffer.from(req.imageBase64!, 'base64');
+        if (buf.length > 30 * 1024 * 1024) throw new EngineError('invalid', 'The dropped image is larger than 30 MB.');
+      }
+      const meta = await sharp(buf, { limitInputPixels: false }).metadata().catch(() => null);
+      if (!meta || !meta.width || !meta.height) throw new EngineError('invalid', 'The image to search with is not an image Trove can read.');
+      if (meta.width * meta.height > MAX_IMAGE_PIXELS) throw new EngineError('invalid', `The image to search with is too large (${meta.width}×${meta.height}).`);
+      image = await decodeForModel(buf, this.model.imageSize).catch((err: unknown) => {
+        throw new EngineError('invalid', `The image to search with could not be decoded: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
+    if (req.filters.label !== undefined) throw new EngineError('unavailable', 'Filtering by label is not available yet.');
+    return search(
+      { db: this.db, model: this.model, index: this.vectors.index, catalog: this.catalog },
+      { text: req.text, image, k: req.k, filters: req.filters, sort: req.sort },
+    );
+  }
+
+  // ---- for the UI bridge: files by item id only ----
+
+  /** The thumbnail of a photo in the library, or null (no such item, not a photo, not made yet). */
+  thumbnailPath(id: number): string | null {
+    const it = getItem(this.db, id);
+    if (!it || it.kind !== 'image' || !it.hash) return null;
+    const f = thumbnailFile(this.thumbs, it.hash);
+    try {
+      statSync(f);
+      return f;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The original file of an item in the library, or null when the id is unknown. */
+  originalPath(id: number): string | null {
+    return getItem(this.db, id)?.path ?? null;
+  }
+
+  async resolveFile(which: 'thumb' | 'original', id: number): Promise<string | null> {
+    return which === 'thumb' ? this.thumbnailPath(id) : this.originalPath(id);
+  }
+
+  async allowedRoots(which: 'thumb' | 'original'): Promise<string[]> {
+    return which === 'thumb' ? [this.thumbs] : listSources(this.db).map((s) => s.path);
+  }
+
+  // ---- lifecycle ----
+
+  /** Resolves when no watcher change, reconcile or indexing job is pending. */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.watcher?.ready();
+      await this.work;
+      if (this.jobRun) await this.jobRun.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 20));
+      if (!this.watcher?.busy && !this.jobRun) {
+        const w = this.work;
+        await w;
+        if (w === this.work && !this.jobRun) return;
+      }
+    }
+  }
+
+  /** Re-scan every source now (what the watcher triggers), then index if autoIndex. */
+  async rescan(): Promise<void> {
+    await this.queueReconcile(listSources(this.db).map((s) => s.id));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.watcher?.close();
+    await this.cancelIndexing();
+    await this.jobRun?.catch(() => undefined);
+    await this.work.catch(() => undefined);
+    try {
+      this.vectors?.save();
+    } finally {
+      this.db.close();
+    }
+  }
+
+  // ---- internals ----
+
+  private async runIndexing(jobId: number, scanning: { cancelled: boolean; progress: JobProgress }): Promise<JobProgress> {
+    try {
+      await this.queueReconcile(listSources(this.db).map((s) => s.id), false);
+    } catch (err) {
+      this.log(`scan failed: ${String(err)}`);
+    }
+    if (scanning.cancelled || this.closed) {
+      const p: JobProgress = { ...scanning.progress, state: 'cancelled', message: undefined };
+      delete p.message;
+      this.db.prepare(`UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ?`).run(Date.now(), jobId);
+      this.lastProgress = p;
+      this.emit({ type: 'progress', progress: p });
+      return p;
+    }
+    const job = new IndexJob({
+      db: this.db,
+      model: this.model!,
+      modelVersion: this.modelVersion!,
+      vectors: this.vectors!,
+      catalog: this.catalog,
+      thumbsDir: this.thumbs,
+      jobId,
+      concurrency: this.opts.concurrency,
+      batchSize: this.opts.batchSize,
+      onProgress: (p) => {
+        this.lastProgress = p;
+        this.emit({ type: 'progress', progress: p });
+      },
+    });
+    this.job = job;
+    const final = await job.run();
+    this.lastProgress = final;
+    return final;
+  }
+
+  private onSourcesChanged(ids: number[]): void {
+    if (this.closed) return;
+    void this.queueReconcile(ids).catch((err: unknown) => this.log(`rescan failed: ${String(err)}`));
+  }
+
+  private queueReconcile(ids: number[], thenIndex = true): Promise<void> {
+    const next = this.work.then(async () => {
+      let added = 0;
+      let changed = 0;
+      let removed = 0;
+      for (const id of ids) {
+        if (this.closed) return;
+        const src: SourceRow | undefined = getSource(this.db, id);
+        if (!src) continue;
+        const r = await reconcileSource(this.db, src);
+        this.dropFromCache(r.removedItemIds);
+        added += r.added;
+        changed += r.changed + r.moved;
+        removed += r.removedItemIds.length;
+      }
+      if (added || changed || removed) this.emit({ type: 'libraryChanged', added, changed, removed });
+      if (thenIndex && this.autoIndex && this.model && !this.closed && (added || changed) && !this.jobRun) {
+        await this.startIndexing();
+      }
+    });
+    this.work = next.catch(() => undefined);
+    return next;
+  }
+
+  private dropFromCache(itemIds: number[]): void {
+    const embIds: number[] = [];
+    for (const id of itemIds) embIds.push(...this.catalog.removeItem(id));
+    this.vectors?.remove(embIds);
+  }
+
+  private currentProgress(): JobProgress | null {
+    if (this.job) return this.job.progress();
+    if (this.scanning) return this.scanning.progress;
+    return this.lastProgress;
+  }
+
+  private mustGetItem(id: number): ItemRow {
+    const it = getItem(this.db, id);
+    if (!it) throw new EngineError('not_found', `There is no item with id ${id} in the library (it may have been deleted).`);
+    return it;
+  }
+
+  private emit(e: EngineEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.log(`event listener failed: ${String(err)}`);
+      }
+    }
+  }
+}
+
+function noModel(): EngineError {
+  return new EngineError(
+    'unavailable',
+    'No embedding model is installed: expected a model package in native-models/vlm2vec-nano (manifest.json). Indexing and search need one; adding folders, status and errors work without it.',
+  );
+}
+
+function isInside(child: string, parent: string): boolean {
+  const r = relative(parent, child);
+  return r !== '' && !r.startsWith('..' + sep) && r !== '..' && !isAbsolute(r);
+}
