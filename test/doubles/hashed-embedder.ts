@@ -49,11 +49,23 @@ export class HashedTestEmbedder implements EmbeddingModel {
 
   async dispose(): Promise<void> {}
 
+  private stripTemplates(instruction: string): string {
+    let s = instruction;
+    const parts = Object.values(this.instructions)
+      .flatMap((p) => [p.query, p.target])
+      .flatMap((t) => t.split('{text}'))
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0)
+      .sort((a, b) => b.length - a.length);
+    for (const part of parts) s = s.split(part).join(' ');
+    return s;
+  }
+
   private embedOne(input: EmbedInput): Float32Array {
     const v = new Float32Array(this.dim);
-    // Text part: only the user-visible text (and the instruction when it carries the text),
-    // minus the fixed instruction words, so a query and a document can match.
-    const text = stripInstructionWords(`${input.instruction} ${input.text}`);
+    // Text part: the user's text only. The fixed words of this model's instruction templates
+    // are cut out of the instruction, so a query and a document can match on content.
+    const text = `${this.stripTemplates(input.instruction)} ${input.text}`;
     const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
     for (const w of words) {
       v[hash(w) % TEXT_DIMS] += 1;
@@ -92,17 +104,6 @@ export class HashedTestEmbedder implements EmbeddingModel {
     for (let i = 0; i < v.length; i++) v[i]! *= inv;
     return v;
   }
-}
-
-const instructionWords = new Set(
-  'find an image that matches the given caption represent note answers a day to day looks similar provided the of'.split(' '),
-);
-
-function stripInstructionWords(s: string): string {
-  return s
-    .split(/\s+/)
-    .filter((w) => !instructionWords.has(w.toLowerCase().replace(/[^\p{L}]/gu, '')))
-    .join(' ');
 }
 
 /** FNV-1a, 32 bit */
