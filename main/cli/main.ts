@@ -8,6 +8,7 @@ import { TroveEngine } from '../engine/service';
 import { flagInt, flagString, parseArgs, UsageError, type ParsedArgs } from './args';
 import { loadDefaultModel, NoModelError } from './model-loader';
 import { ProgressPrinter } from './progress-bar';
+import { cmdServe } from './serve/command';
 
 export interface CliDeps {
   loadModel?: () => Promise<EmbeddingModel>;
@@ -33,6 +34,8 @@ Commands:
   status [--json]           what is in the library, what is pending
   errors [--json]           files Trove could not read, and why
       --limit N             at most N (default 500)
+  serve [--port N]          serve the UI and API on http://127.0.0.1 (prints a URL
+                            with this launch's access token; Ctrl-C stops)
 
 Options:
   --data DIR                the library's data folder (else $TROVE_DATA, else
@@ -62,6 +65,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
     search: () => cmdSearch(args, dataDir, loadModel, out),
     status: () => cmdStatus(args, dataDir, out),
     errors: () => cmdErrors(args, dataDir, out),
+    serve: () => cmdServe({ dataDir, port: args.flags.get('port'), positional: args.positional, loadModel, out, err, env: deps.env }),
   };
   const run = commands[args.command];
   if (!run) {

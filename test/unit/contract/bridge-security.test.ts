@@ -73,7 +73,7 @@ describe('serve bridge security', () => {
 
   it('refuses API calls without the token, with a wrong token, or with the cookie only', async () => {
     const url = `${bridge.origin}/api/status`;
-    for (const headers of [{}, { Authorization: 'Bearer nope' }, { Authorization: `Basic ${bridge.token}` }, { Cookie: `${cookieName(bridge.port)}=${bridge.token}` }]) {
+    for (const headers of [{}, { Authorization: 'Bearer nope' }, { Authorization: `Basic ${bridge.token}` }, { Cookie: `${cookieName(bridge.port)}=${bridge.token}` }] as Record<string, string>[]) {
       const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
