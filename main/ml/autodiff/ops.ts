@@ -361,7 +361,21 @@ defineOp({
 // ---------------------------------------------------------------------------------------
 // Shape ops
 
-defineOp({ type: 'Shape', infer: (inputs) => [{ dtype: 'int64', shape: [inputs[0].shape.length] }] });
+defineOp({
+  type: 'Shape',
+  infer: (inputs, attrs) => {
+    const r = inputs[0].shape.length;
+    const s = normAxis(attrInt(attrs, 'start', 0), r);
+    const e = attrs.end ? normAxis(attrInt(attrs, 'end', r) - 1, r) + 1 : r;
+    return [{ dtype: 'int64', shape: [e - s] }];
+  },
+});
+
+/** The size of one axis as an int64 [1] tensor (for dynamic shapes). */
+export function dimOf(x: Tensor, axis: number): Tensor {
+  const a = normAxis(axis, x.shape.length);
+  return apply1('Shape', [x], { start: attr.i(a), end: attr.i(a + 1) });
+}
 
 /** Reshape with a static target (0 copies the input dim, -1 is inferred). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -489,6 +503,7 @@ defineOp({
   type: 'Slice',
   infer: (inputs, _a, meta) => {
     const x = inputs[0];
+    if (meta.outShape) return [{ dtype: x.dtype, shape: meta.outShape as Shape }];
     const shape: Dim[] = [...x.shape];
     const axes = meta.axes as number[];
     axes.forEach((a, i) => {
@@ -500,6 +515,7 @@ defineOp({
     return [{ dtype: x.dtype, shape }];
   },
   vjp: ({ node, gy }) => {
+    if (node.meta.dynamic) throw new Error('Slice gradient: dynamic slices (sliceTo) are not differentiable');
     const x = node.inputs[0];
     const r = x.shape.length;
     const pads = new Array<number>(2 * r).fill(0);
@@ -510,10 +526,20 @@ defineOp({
       pads[a] = b[0];
       pads[a + r] = (x.shape[a] as number) - b[1];
     });
-    return [apply1('Pad', [gy, x.graph.int64s(pads, 'pads')], { mode: attr.s('constant') }, { outShape: x.shape }), undefined, undefined, undefined];
+    return [apply1('Pad', [gy, x.graph.int64s(pads, 'pads')], { mode: attr.s('constant') }, { outShape: x.shape, pads }), undefined, undefined, undefined];
   },
 });
-defineOp({ type: 'Pad', infer: (inputs, _a, meta) => [{ dtype: inputs[0].dtype, shape: meta.outShape as Shape }] });
+defineOp({
+  type: 'Pad',
+  infer: (inputs, _a, meta) => [{ dtype: inputs[0].dtype, shape: meta.outShape as Shape }],
+  vjp: ({ node, gy }) => {
+    const pads = node.meta.pads as number[];
+    const r = gy.shape.length;
+    const axes = Array.from({ length: r }, (_v, i) => i).filter((i) => pads[i] !== 0 || pads[i + r] !== 0);
+    const g = axes.length ? slice(gy, axes.map((a) => pads[a]), axes.map((a) => (pads[a + r] ? -pads[a + r] : 2 ** 31 - 1)), axes) : gy;
+    return [g, undefined];
+  },
+});
 
 /** Gather along `axis` with int64 indices (Embedding lookups: axis 0). */
 export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
@@ -586,4 +612,22 @@ defineOp({
 /** A constant with the graph's float dtype of `like`. */
 export function constantLike(like: Tensor, values: readonly number[], shape: readonly number[], base = 'const'): Tensor {
   return like.graph.constant(typedArrayOf(like.dtype, values), shape, like.dtype, base);
+}
+
+/**
+ * x[0:len] along each of `axes`, with `len` an int64 [1] tensor known only at run time
+ * (e.g. dimOf(ids, 1)); `outShape` names the resulting dims. Not differentiable: meant for
+ * slicing constant tables (rotary sin/cos, causal masks) to a symbolic sequence length.
+ */
+export function sliceTo(x: Tensor, len: Tensor, axes: readonly number[], outShape: Shape): Tensor {
+  const g = x.graph;
+  const ends = axes.length === 1 ? len : concat(axes.map(() => len), 0);
+  return apply1('Slice', [x, g.int64s(axes.map(() => 0), 'starts'), ends, g.int64s(axes, 'axes')], {}, { dynamic: true, outShape });
+}
+
+/** Pads with zeros: `pads` = [begin_0, ..., begin_{r-1}, end_0, ..., end_{r-1}] (static). */
+export function pad(x: Tensor, pads: readonly number[]): Tensor {
+  const r = x.shape.length;
+  const outShape = x.shape.map((d, i) => (typeof d === 'number' ? d + pads[i] + pads[i + r] : pads[i] + pads[i + r] === 0 ? d : `${d}+${pads[i] + pads[i + r]}`));
+  return apply1('Pad', [x, x.graph.int64s(pads, 'pads')], { mode: attr.s('constant') }, { outShape, pads });
 }

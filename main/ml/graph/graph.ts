@@ -125,11 +125,11 @@ export class Graph {
   }
 
   /** A fresh name under the current scope. */
-  uniqueName(base: string): string {
+  uniqueName(base: string, claim = true): string {
     const prefix = this.scopes.length ? `${this.scopes.join('/')}/` : '';
     let name = prefix + base;
     for (let k = 1; this.usedNames.has(name); k++) name = `${prefix}${base}_${k}`;
-    this.usedNames.add(name);
+    if (claim) this.usedNames.add(name);
     return name;
   }
 
