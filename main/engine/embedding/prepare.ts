@@ -3,7 +3,7 @@
 import { promises as fsp } from 'node:fs';
 import type { EmbedInput, EmbeddingModel } from '../../ml/models/embedding-model';
 import { hashBuffer } from '../library/hash';
-import { decodeForModel, ensureThumbnail, probeImage, readExif, thumbnailFile } from '../library/images';
+import { decodeForModel, describeDecodeError, ensureThumbnail, probeImage, readExif, thumbnailFile } from '../library/images';
 import { isHeic } from '../library/kinds';
 import { chunkText } from '../library/chunking';
 import { decodeNote, NOTE_LIMIT_BYTES } from '../library/note-text';
@@ -68,7 +68,8 @@ async function prepareImage(
   const exif = await readExif(buf).catch(() => noExif);
   const meta: ItemMeta = { ...base, ...exif, width: probe.width, height: probe.height, orientation: probe.orientation };
   await ensureThumbnail(buf, thumbnailFile(ctx.thumbsDir, base.hash)).catch((err: unknown) => {
-    throw new UnreadableFile(`the image could not be decoded (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    if ((err as NodeJS.ErrnoException).code) throw err; // the thumbnail cache itself failed (disk full...)
+    throw new UnreadableFile(describeDecodeError(err));
   });
   if (alreadyEmbedded) return { outcome: 'unchanged', item, meta };
   const rgb = await decodeForModel(buf, size);
