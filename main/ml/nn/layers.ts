@@ -2,7 +2,8 @@
 import type { Tensor } from '../graph/graph';
 import * as o from '../autodiff/ops';
 import type { Ctx } from './context';
-import { Module, Rng } from './module';
+import { Module } from './module';
+import type { Rng } from './module';
 
 export interface LinearOptions {
   bias?: boolean;

@@ -56,7 +56,7 @@ function tfLoss(P: Record<string, tf.Tensor>, drop: Record<string, Float32Array>
   // tfjs 4.22 mis-shapes the gradient of a broadcast 3-D x 2-D matMul, so fold to 2-D.
   const mm = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => {
     const s = x.shape;
-    return tf.reshape(tf.matMul(tf.reshape(x, [-1, s[s.length - 1]]) as tf.Tensor2D, w as tf.Tensor2D), [...s.slice(0, -1), w.shape[1]]);
+    return tf.reshape(tf.matMul(tf.reshape(x, [-1, s[s.length - 1]]) as tf.Tensor2D, w as tf.Tensor2D), [...s.slice(0, -1), w.shape[1] as number]);
   };
   const linear = (x: tf.Tensor, n: string): tf.Tensor => {
     let y = mm(x, P[`${n}/weight`]);
