@@ -287,6 +287,11 @@ export class TroveEngine implements TroveApi {
     return which === 'thumb' ? [this.thumbs] : listSources(this.db).map((s) => s.path);
   }
 
+  /** Diagnostics (tests, `trove status`): embedding ids live in the vector index. */
+  vectorIds(): number[] {
+    return this.vectors ? this.vectors.index.liveIds().sort((a, b) => a - b) : [];
+  }
+
   // ---- lifecycle ----
 
   /** Resolves when no watcher change, reconcile or indexing job is pending. */
