@@ -1,4 +1,5 @@
-// npm run bench:index [-- --images N --notes N --vectors N --dim D --clusters C --queries Q --quick --json --keep]
+// npm run bench:index [-- --images N --notes N --vectors N --dim D --clusters C --queries Q --in-flight K
+//                         --skip a,b,c --quick --json --json-out FILE --keep]
 //
 // Figures, not a test:
 //  (a) the sharp ceiling: read + decode + resize to the model's input size of N 12-MP JPEGs,
@@ -9,7 +10,7 @@
 //  (c) HNSW (VectorIndex) on clustered vectors: build rate, query latency p50/p95 at
 //      several ef, recall@10 against exact search, exact search latency, save/load times.
 // `--json` prints one JSON document with every figure on stdout (progress goes to stderr).
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -30,6 +31,7 @@ interface Args {
   quick: boolean;
   keep: boolean;
   skip: Set<string>;
+  jsonOut: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -46,6 +48,7 @@ function parseArgs(argv: string[]): Args {
     quick,
     keep: argv.includes('--keep'),
     skip: new Set(),
+    jsonOut: null,
   };
   const num = (name: string, v: string | undefined): number => {
     const n = Number(v);
@@ -63,6 +66,7 @@ function parseArgs(argv: string[]): Args {
       case '--clusters': a.clusters = num('clusters', v); i++; break;
       case '--queries': a.queries = num('queries', v); i++; break;
       case '--in-flight': a.inFlight = Math.max(1, num('in-flight', v)); i++; break;
+      case '--json-out': a.jsonOut = v ?? null; i++; break;
       case '--skip': for (const s of (v ?? '').split(',')) a.skip.add(s.trim()); i++; break;
       case '--json': case '--quick': case '--keep': break;
       default: throw new Error(`unknown argument ${k} (see the header of test/bench/index-bench.ts)`);
@@ -456,7 +460,9 @@ const args = parseArgs(process.argv.slice(2));
 jsonMode = args.json;
 main(args).then(
   (r) => {
-    if (args.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    const doc = JSON.stringify(r, null, 2) + '\n';
+    if (args.jsonOut) writeFileSync(args.jsonOut, doc);
+    if (args.json) process.stdout.write(doc);
     else printTable(r);
   },
   (err: unknown) => {
