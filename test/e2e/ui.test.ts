@@ -1,0 +1,184 @@
+// The real UI against the real engine through `trove serve`, in Chromium: add a folder, watch
+// indexing reach 100%, search (Find), open the viewer, "more like this", drop an image,
+// keyboard navigation, dark theme. Screenshots go to test-artifacts/e2e/. Also the bridge's
+// security against the real engine: no token, unknown ids, paths instead of ids.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { generateLibrary } from '../fixtures/library';
+import type { GeneratedLibrary } from '../fixtures/library';
+import { tempDir } from '../support/tmp';
+import { ensureRendererBuilt, launchBrowser, requireChromium, shot, startServe, watchPage } from './harness';
+import type { Served } from './harness';
+
+const tmp = tempDir('trove-e2e-');
+let lib: GeneratedLibrary;
+let served: Served;
+let browser: Browser;
+let page: Page;
+let problems: string[];
+
+beforeAll(async () => {
+  requireChromium();
+  ensureRendererBuilt();
+  lib = await generateLibrary(join(tmp.path, 'library'), { images: 60, notes: 12, folders: 3 });
+  served = await startServe(join(tmp.path, 'data'));
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: 'light' });
+  problems = watchPage(page);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.stop();
+  tmp.cleanup();
+});
+
+const api = async (method: string, body: unknown = {}) => {
+  const res = await fetch(`${served.origin}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+describe('Trove UI in a browser, against the real engine', () => {
+  it('opens the printed URL, drops the token from the address bar, and shows the first-run screen', async () => {
+    await page.goto(served.url);
+    await page.getByRole('heading', { name: 'Welcome to Trove' }).waitFor();
+    expect(page.url()).toBe(`${served.origin}/`);
+    await shot(page, '01-first-run');
+  });
+
+  it('adds a folder by path and shows indexing progress reaching 100%', async () => {
+    await page.getByLabel('Folder with photos or notes').fill(lib.root);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await page.getByRole('region', { name: 'Indexing progress' }).waitFor({ timeout: 30_000 });
+    await page.locator('section.progress[data-state="done"]').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId('progress-percent').textContent()).toBe('100%');
+    await page.getByTestId('counts').filter({ hasText: '60 photos · 12 notes · 72 indexed' }).waitFor({ timeout: 15_000 });
+    await shot(page, '02-indexed');
+  });
+
+  it('finds notes by text, shows the instruction sent, and opens a note with the matching chunk highlighted', async () => {
+    await page.getByRole('searchbox').fill('sourdough bread baking');
+    await page.getByRole('button', { name: 'Find', exact: true }).last().click();
+    const first = page.getByTestId('result').first();
+    await first.waitFor();
+    expect(await first.getAttribute('data-kind')).toBe('note');
+    expect(await first.textContent()).toContain('sourdough');
+    await page.getByText('Instruction sent to the model').click();
+    expect(await page.getByTestId('instruction').textContent()).toContain('sourdough bread baking');
+    await shot(page, '03-find-notes');
+    await page.getByTestId('results').focus();
+    await page.keyboard.press('Enter');
+    const viewer = page.getByTestId('viewer');
+    await viewer.waitFor();
+    expect(await page.getByTestId('chunk-highlight').textContent()).toContain('sourdough');
+    await shot(page, '04-viewer-note');
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+  });
+
+  it('filters to photos, renders only the visible rows, and moves the selection with the keyboard', async () => {
+    await page.getByRole('checkbox', { name: 'Notes' }).uncheck();
+    await page.getByRole('searchbox').fill('photo');
+    await page.getByRole('button', { name: 'Find', exact: true }).last().click();
+    await page.locator('[data-testid="result"][data-kind="image"]').first().waitFor();
+    expect(await page.locator('[data-testid="result"][data-kind="note"]').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('results').getAttribute('aria-label')).toBe('Search results (60)');
+    const rendered = await page.getByTestId('result').count();
+    expect(rendered).toBeGreaterThan(0);
+    expect(rendered).toBeLessThan(60); // virtualised: off-screen rows are not in the DOM
+    // thumbnails load (served by item id, authorised by the cookie)
+    await expect.poll(() => page.locator('[data-testid="result"] img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await page.getByTestId('results').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.getByTestId('results').getAttribute('aria-activedescendant')).not.toBe('result-0');
+    await page.keyboard.press('End');
+    await expect.poll(() => page.getByTestId('results').getAttribute('aria-activedescendant')).toBe('result-59');
+    await page.locator('#result-59').waitFor();
+    await page.keyboard.press('Home');
+    await shot(page, '05-photos-grid');
+  });
+
+  it('opens a photo in the viewer, zooms, and finds more like it (itself first)', async () => {
+    await page.getByTestId('results').focus();
+    await page.keyboard.press('Enter');
+    const viewer = page.getByTestId('viewer');
+    await viewer.waitFor();
+    const title = (await viewer.locator('h2').textContent())!;
+    await expect.poll(() => viewer.locator('figure img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    expect(await viewer.getByText('125%').count()).toBe(1);
+    await shot(page, '06-viewer-photo');
+    await page.getByTestId('more-like-this').click();
+    await viewer.waitFor({ state: 'detached' });
+    await page.getByText(`More like ${title}`).waitFor();
+    const first = page.getByTestId('result').first();
+    await first.waitFor();
+    expect(await first.locator('.name').textContent()).toBe(title);
+    await shot(page, '07-more-like-this');
+  });
+
+  it('searches with a dropped image', async () => {
+    const bytes = [...readFileSync(lib.images.find((p) => p.endsWith('.png'))!)];
+    await page.evaluate((data) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(data)], 'dropped.png', { type: 'image/png' }));
+      const target = document.querySelector('.shell')!;
+      target.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    await page.getByText('Photos like dropped.png').waitFor();
+    await page.getByTestId('result').first().waitFor();
+    await shot(page, '08-dropped-image');
+  });
+
+  it('follows the OS dark theme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const bg = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim());
+    expect(bg).toBe('#161514');
+    await shot(page, '09-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('ran with no console errors and no CSP violations', () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('serve bridge security against the real engine', () => {
+  it('refuses the API, files, the UI and the event socket without the token', async () => {
+    const noTok = await fetch(`${served.origin}/api/status`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    expect(noTok.status).toBe(401);
+    expect((await fetch(`${served.origin}/original/1`)).status).toBe(401);
+    expect((await fetch(`${served.origin}/thumb/1`)).status).toBe(401);
+    expect((await fetch(`${served.origin}/`)).status).toBe(401);
+    const code = await new Promise<number>((ok) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${served.port}/events`, ['trove.v1']);
+      ws.on('unexpected-response', (_q, r) => ok(r.statusCode ?? 0));
+      ws.on('open', () => ok(101));
+      ws.on('error', () => ok(-1));
+    });
+    expect(code).toBe(401);
+  });
+
+  it('serves a real item by id, and refuses unknown ids and paths', async () => {
+    const found = await api('find', { text: 'bike shop receipt', k: 5 });
+    expect(found.status).toBe(200);
+    const hit = (found.body.results as { id: number; path: string }[])[0]!;
+    const ok = await fetch(`${served.origin}/original/${hit.id}`, { headers: { Authorization: `Bearer ${served.token}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe(readFileSync(hit.path, 'utf8'));
+    for (const p of ['/original/99999', '/thumb/99999', `/original/${encodeURIComponent(hit.path)}`, '/original/..%2F..%2F..%2Fetc%2Fpasswd', `/original/${hit.id}.0`, '/original/0']) {
+      const res = await fetch(`${served.origin}${p}`, { headers: { Authorization: `Bearer ${served.token}` } });
+      expect(res.status, p).toBe(404);
+    }
+    const bad = await api('getItem', { id: 'x' });
+    expect(bad.status).toBe(400);
+    expect((bad.body.error as { message: string }).message).toMatch(/Invalid request for getItem: id:/);
+    const unknown = await api('getItem', { id: 99999 });
+    expect(unknown.status).toBe(404);
+  });
+});
