@@ -41,7 +41,7 @@ function lossOf(reps: Tensor): Tensor {
   return o.neg(o.reduceSum(o.mul(o.logSoftmax(logits, 1), eye)));
 }
 
-const rows = (a: ArrayLike<number> & { slice(s: number, e: number): unknown }, from: number, to: number, width: number): unknown => a.slice(from * width, to * width);
+const rows = <A extends { slice(s: number, e: number): A }>(a: A, from: number, to: number, width: number): A => a.slice(from * width, to * width);
 
 describe('GradCache with seeded backward graphs', () => {
   it('chunked gradients (chunks of 2, symbolic batch, replayed dropout) equal the full-batch gradient', async () => {
@@ -69,8 +69,8 @@ describe('GradCache with seeded backward graphs', () => {
     const bwdSess = await createSession(bwdOnnx.model, { providers: ['cpu'] });
 
     const chunkFeeds = (c: number, ctx: Ctx): Record<string, HostTensor> => ({
-      input_ids: { dtype: 'int64', data: rows(ids, 2 * c, 2 * c + 2, T) as BigInt64Array, dims: [2, T] },
-      attention_mask: { dtype: 'float32', data: rows(mask, 2 * c, 2 * c + 2, T) as Float32Array, dims: [2, T] },
+      input_ids: { dtype: 'int64', data: rows(ids, 2 * c, 2 * c + 2, T), dims: [2, T] },
+      attention_mask: { dtype: 'float32', data: rows(mask, 2 * c, 2 * c + 2, T), dims: [2, T] },
       ...ctx.dropoutFeeds(dropSeed(c), { batch: 2 }),
     });
 
