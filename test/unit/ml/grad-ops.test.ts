@@ -69,6 +69,7 @@ const cases: GradCheckCase[] = [
   { name: 'Expand', inputs: [{ name: 'x', shape: [3, 1] }], build: (_g, [x]) => o.expand(x, [2, 3, 4]) },
   { name: 'Concat axis 1', inputs: [{ name: 'a', shape: [2, 1, 3] }, { name: 'b', shape: [2, 2, 3] }, { name: 'c', shape: [2, 3, 3] }], build: (_g, [a, b, c]) => o.concat([a, b, c], 1) },
   { name: 'Slice (negative start)', inputs: [{ name: 'x', shape: [3, 6] }], build: (_g, [x]) => o.slice(x, [1, -4], [3, 5], [0, 1]) },
+  { name: 'Pad', inputs: [{ name: 'x', shape: [2, 3] }], build: (_g, [x]) => o.pad(x, [1, 0, 0, 2]) },
   { name: 'Gather axis 0 (repeated indices)', inputs: [{ name: 'w', shape: [5, 3] }], build: (g, [w]) => o.gather(w, g.constant(BigInt64Array.from([1n, 3n, 1n, 0n, 1n, 4n]), [2, 3], 'int64', 'idx'), 0) },
   { name: 'Gather axis 1', inputs: [{ name: 'x', shape: [2, 4, 3] }], build: (g, [x]) => o.gather(x, g.constant(BigInt64Array.from([3n, 0n, 3n]), [3], 'int64', 'idx'), 1) },
   {

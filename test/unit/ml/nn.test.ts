@@ -1,0 +1,67 @@
+// Module bookkeeping: parameter names, checkpoints (state dicts), LoRA freezing, dropout replay.
+import { describe, expect, it } from 'vitest';
+import { Graph } from '../../../main/ml/graph/graph';
+import { Ctx } from '../../../main/ml/nn/context';
+import { Rng } from '../../../main/ml/nn/module';
+import { Linear } from '../../../main/ml/nn/layers';
+import { Transformer } from '../../../main/ml/nn/transformer';
+
+const cfg = { vocab: 10, dim: 8, heads: 2, layers: 2, mlpHidden: 12, maxSeq: 8 };
+
+describe('nn modules', () => {
+  it('names parameters by layer and round-trips a state dict', () => {
+    const a = new Transformer(cfg, 1);
+    const names = [...a.stateDict().keys()];
+    expect(names).toContain('embed/weight');
+    expect(names).toContain('block0/attn/q/weight');
+    expect(names).toContain('block1/mlp/gate/weight');
+    expect(names).toContain('norm/weight');
+    expect(new Set(names).size).toBe(names.length);
+    const b = new Transformer(cfg, 2);
+    expect(b.stateDict().get('block0/attn/q/weight')).not.toEqual(a.stateDict().get('block0/attn/q/weight'));
+    // copies, as a checkpoint would hold them
+    b.loadStateDict(new Map([...a.stateDict()].map(([k, v]) => [k, v.slice()])));
+    for (const [k, v] of a.stateDict()) expect(b.stateDict().get(k)).toEqual(v);
+    expect(() => b.loadStateDict(new Map([['embed/weight', new Float32Array(3)]]), false)).toThrow(/values/);
+    expect(() => b.loadStateDict(new Map())).toThrow(/missing/);
+  });
+
+  it('LoRA freezes the base weight and adds trainable A, B (B = 0, so outputs are unchanged)', () => {
+    const lin = new Linear('proj', 4, 3, new Rng(1));
+    lin.enableLora(2, 4, new Rng(2));
+    const ps = lin.parameters();
+    expect(ps.map((p) => [p.name, p.trainable])).toEqual([
+      ['proj/weight', false],
+      ['proj/bias', false],
+      ['proj/lora_A', true],
+      ['proj/lora_B', true],
+    ]);
+    expect(Array.from(ps[3].data).every((v) => v === 0)).toBe(true);
+    const g = new Graph();
+    const ctx = new Ctx(g);
+    lin.forward(ctx, g.input('x', 'float32', ['batch', 4]));
+    expect(g.trainableParams().map((p) => p.name)).toEqual(['proj/lora_A', 'proj/lora_B']);
+    expect(g.nodes.map((n) => n.name)).toContain('proj/lora/MatMul');
+  });
+
+  it('creates dropout masks only in training graphs, replayable from a seed', () => {
+    const m = new Transformer({ ...cfg, dropout: 0.5 }, 1);
+    const build = (train: boolean): Ctx => {
+      const g = new Graph();
+      const ctx = new Ctx(g, { train });
+      m.forward(ctx, g.input('ids', 'int64', ['batch', 'seq']), g.input('mask', 'float32', ['batch', 'seq']));
+      return ctx;
+    };
+    expect(build(false).dropoutSites).toEqual([]);
+    const ctx = build(true);
+    expect(ctx.dropoutSites.map((s) => s.name)).toEqual(['block0/dropout_mask', 'block0/dropout_mask_1', 'block1/dropout_mask', 'block1/dropout_mask_1']);
+    const f1 = ctx.dropoutFeeds(7, { batch: 2, seq: 3 });
+    const f2 = ctx.dropoutFeeds(7, { batch: 2, seq: 3 });
+    const f3 = ctx.dropoutFeeds(8, { batch: 2, seq: 3 });
+    expect(f1['block0/dropout_mask'].dims).toEqual([2, 3, 8]);
+    expect(f1['block0/dropout_mask'].data).toEqual(f2['block0/dropout_mask'].data);
+    expect(f1['block0/dropout_mask'].data).not.toEqual(f3['block0/dropout_mask'].data);
+    expect(new Set(Array.from(f1['block1/dropout_mask'].data))).toEqual(new Set([0, 2]));
+    expect(() => ctx.dropoutFeeds(7, { batch: 2 })).toThrow(/seq/);
+  });
+});
