@@ -90,7 +90,7 @@ describe('Trove UI in a browser, against the real engine', () => {
     expect(rendered).toBeGreaterThan(0);
     expect(rendered).toBeLessThan(60); // virtualised: off-screen rows are not in the DOM
     // thumbnails load (served by item id, authorised by the cookie)
-    await expect.poll(() => page.locator('[data-testid="result"] img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await expect.poll(() => page.locator('[data-testid="result"] img').first().evaluate((img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth > 0; })).toBe(true);
     await page.getByTestId('results').focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowDown');
@@ -108,7 +108,7 @@ describe('Trove UI in a browser, against the real engine', () => {
     const viewer = page.getByTestId('viewer');
     await viewer.waitFor();
     const title = (await viewer.locator('h2').textContent())!;
-    await expect.poll(() => viewer.locator('figure img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await expect.poll(() => viewer.locator('figure img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Zoom in' }).click();
     expect(await viewer.getByText('125%').count()).toBe(1);
     await shot(page, '06-viewer-photo');
@@ -123,13 +123,14 @@ describe('Trove UI in a browser, against the real engine', () => {
 
   it('searches with a dropped image', async () => {
     const bytes = [...readFileSync(lib.images.find((p) => p.endsWith('.png'))!)];
-    await page.evaluate((data) => {
+    // a real File in a DataTransfer, dispatched as dragenter + drop (what a user's drag does)
+    await page.evaluate(`(() => {
       const dt = new DataTransfer();
-      dt.items.add(new File([new Uint8Array(data)], 'dropped.png', { type: 'image/png' }));
-      const target = document.querySelector('.shell')!;
+      dt.items.add(new File([new Uint8Array(${JSON.stringify(bytes)})], 'dropped.png', { type: 'image/png' }));
+      const target = document.querySelector('.shell');
       target.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
       target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, bytes);
+    })()`);
     await page.getByText('Photos like dropped.png').waitFor();
     await page.getByTestId('result').first().waitFor();
     await shot(page, '08-dropped-image');
@@ -137,7 +138,7 @@ describe('Trove UI in a browser, against the real engine', () => {
 
   it('follows the OS dark theme', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
-    const bg = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim());
+    const bg = await page.evaluate<string>(`getComputedStyle(document.documentElement).getPropertyValue('--bg').trim()`);
     expect(bg).toBe('#161514');
     await shot(page, '09-dark');
     await page.emulateMedia({ colorScheme: 'light' });

@@ -1,0 +1,41 @@
+// Entry of the engine host (an Electron utilityProcess): runs TroveEngine off the main
+// process so indexing never freezes the window. Talks to main over process.parentPort only;
+// every message is validated (host-handler.ts). Plain Node: no electron import needed.
+import { defaultDataDir } from '../engine/data-dir';
+import { TroveEngine } from '../engine/service';
+import type { HostMessage } from '../contract/ipc';
+import { createHostHandler } from './host-handler';
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const port = (process as unknown as { parentPort?: ParentPort }).parentPort;
+if (!port) {
+  console.error('engine-host: must be started as an Electron utilityProcess');
+  process.exit(2);
+}
+
+const post = (m: HostMessage) => port.postMessage(m);
+const dataDir = process.env.TROVE_DATA_DIR || defaultDataDir();
+
+let engine: TroveEngine;
+try {
+  // NOTE: the app layer may not import main/ml (layering), and main/engine does not yet export
+  // a model loader: until it does, the host runs without a model and indexing/search report
+  // that clearly (EngineError 'unavailable').
+  engine = new TroveEngine({ dataDir, model: null, watch: true, log: (l) => console.log(`engine: ${l}`) });
+} catch (err) {
+  post({ t: 'fatal', message: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+}
+
+engine.onEvent((event) => post({ t: 'event', event }));
+const handle = createHostHandler(engine, post, () => {
+  void engine.close().finally(() => process.exit(0));
+});
+port.on('message', (e) => {
+  void handle(e.data).catch((err: unknown) => console.error('engine-host:', err));
+});
+post({ t: 'ready' });

@@ -1,0 +1,161 @@
+// Electron main: a thin shell. Window, menu, trove:// protocol, IPC wiring, and the engine host
+// (utilityProcess). Every decision with security weight lives in a small pure module next to
+// this file (window-options, csp, guards, protocol, ipc-handlers), pinned by test/unit/app.
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, utilityProcess } from 'electron';
+import type { UtilityProcess, WebContents } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defaultDataDir, thumbsDir } from '../engine/data-dir';
+import { IPC } from '../contract/ipc';
+import { APP_CSP } from './csp';
+import { EngineClient } from './engine-client';
+import { navigationAllowed, permissionCheckHandler, permissionRequestHandler, senderAllowed, willAttachWebviewHandler, windowOpenHandler } from './guards';
+import { createInvokeHandler, openable, parseItemIdArg } from './ipc-handlers';
+import { menuTemplate } from './menu';
+import { answerProtocolRequest, isInside, TROVE_SCHEME } from './protocol';
+import { APP_ENTRY, mainWindowOptions } from './window-options';
+import { loadWindowState, saveWindowState } from './window-state';
+
+protocol.registerSchemesAsPrivileged([TROVE_SCHEME]);
+app.enableSandbox();
+
+const dataDir = process.env.TROVE_DATA || defaultDataDir();
+const rendererDir = join(__dirname, '..', '..', '..', 'renderer', 'dist');
+const preloadPath = join(__dirname, '..', '..', 'preload', 'preload.js');
+
+let win: BrowserWindow | null = null;
+let host: UtilityProcess | null = null;
+const engine = new EngineClient((m) => host?.postMessage(m));
+
+function startEngineHost(): void {
+  host = utilityProcess.fork(join(__dirname, 'engine-host.js'), [], {
+    serviceName: 'Trove engine',
+    env: { ...process.env, TROVE_DATA_DIR: dataDir },
+    stdio: 'inherit',
+  });
+  engine.revive();
+  host.on('message', (m: unknown) => engine.handleMessage(m));
+  host.on('exit', (code) => {
+    engine.fail({ code: 'unavailable', message: `The engine stopped (exit code ${code}). Restart Trove; if it keeps happening, see the log.` });
+    host = null;
+  });
+}
+
+async function allowedRoots(which: 'thumb' | 'original'): Promise<string[]> {
+  if (which === 'thumb') return [thumbsDir(dataDir)];
+  const out = await engine.call('listSources', {});
+  return out.ok && Array.isArray(out.value) ? (out.value as { path: string }[]).map((s) => s.path) : [];
+}
+
+/** The original of an item, only when it lies inside a source folder. */
+async function itemFile(rawId: unknown): Promise<string | null> {
+  const id = parseItemIdArg(rawId);
+  if (id === null) return null;
+  const path = await engine.resolveFile('original', id);
+  if (!path) return null;
+  const roots = await allowedRoots('original');
+  return roots.some((r) => isInside(r, path)) ? path : null;
+}
+
+function hardenContents(contents: WebContents): void {
+  contents.on('will-navigate', (e, url) => {
+    if (!navigationAllowed(url)) e.preventDefault();
+  });
+  contents.on('will-redirect', (e, url) => {
+    if (!navigationAllowed(url)) e.preventDefault();
+  });
+  contents.on('will-attach-webview', willAttachWebviewHandler);
+  contents.setWindowOpenHandler(windowOpenHandler);
+}
+
+async function pickFolder(): Promise<string | null> {
+  const opts = { title: 'Add a folder to Trove', properties: ['openDirectory' as const] };
+  const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+  return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+}
+
+function createWindow(): void {
+  const stateFile = join(app.getPath('userData'), 'window-state.json');
+  const state = loadWindowState(stateFile);
+  win = new BrowserWindow(mainWindowOptions(preloadPath, state));
+  if (state?.maximized) win.maximize();
+  win.once('ready-to-show', () => win?.show());
+  win.on('close', () => {
+    if (!win) return;
+    const b = win.getNormalBounds();
+    saveWindowState(stateFile, { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
+  });
+  win.on('closed', () => (win = null));
+  void win.loadURL(APP_ENTRY);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('before-quit', () => host?.postMessage({ t: 'shutdown' }));
+
+  void app.whenReady().then(() => {
+    const ses = session.defaultSession;
+    ses.setPermissionRequestHandler(permissionRequestHandler);
+    ses.setPermissionCheckHandler(permissionCheckHandler);
+    ses.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP] } });
+    });
+
+    protocol.handle('trove', async (request) => {
+      const a = await answerProtocolRequest(request.url, request.method, { rendererDir, resolveFile: (w, id) => engine.resolveFile(w, id), allowedRoots });
+      if (a.status !== 200) return new Response(a.body, { status: a.status, headers: a.headers });
+      const file = await net.fetch(pathToFileURL(a.path).toString());
+      return new Response(file.body, { status: 200, headers: a.headers });
+    });
+
+    startEngineHost();
+    engine.onEvent((event) => win?.webContents.send(IPC.event, event));
+
+    const invoke = createInvokeHandler(engine);
+    ipcMain.handle(IPC.invoke, (event, method: unknown, request: unknown) => invoke(event.senderFrame?.url, method, request));
+    ipcMain.handle(IPC.pickFolder, (event) => (senderAllowed(event.senderFrame?.url) ? pickFolder() : null));
+    ipcMain.handle(IPC.openItem, async (event, id: unknown) => {
+      if (!senderAllowed(event.senderFrame?.url)) return false;
+      const path = await itemFile(id);
+      if (!path || !openable(path)) return false;
+      return (await shell.openPath(path)) === '';
+    });
+    ipcMain.handle(IPC.revealItem, async (event, id: unknown) => {
+      if (!senderAllowed(event.senderFrame?.url)) return false;
+      const path = await itemFile(id);
+      if (!path) return false;
+      shell.showItemInFolder(path);
+      return true;
+    });
+
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        menuTemplate(process.platform, {
+          addFolder: () => {
+            void pickFolder().then(async (p) => {
+              if (!p) return;
+              const added = await engine.call('addSource', { path: p });
+              if (added.ok) await engine.call('startIndexing', {});
+              else dialog.showErrorBox('Could not add the folder', added.error.message);
+            });
+          },
+          openDataFolder: () => void shell.openPath(dataDir),
+        }),
+      ),
+    );
+    createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    });
+  });
+}
