@@ -9,6 +9,7 @@ import type { Tensor } from '../../../main/ml/graph/graph';
 import * as o from '../../../main/ml/autodiff/ops';
 import { grad } from '../../../main/ml/autodiff/grad';
 import { addGradients } from '../../../main/ml/autodiff/training';
+import { GradSessions } from '../../../main/ml/runtime/grad-sessions';
 import { toOnnx } from '../../../main/ml/graph/onnx-writer';
 import { createSession } from '../../../main/ml/runtime/session';
 import type { HostTensor } from '../../../main/ml/runtime/session';
@@ -185,5 +186,53 @@ describe('nn block in float64 vs finite differences', () => {
     }
     await s.release();
     await sf.release();
+  });
+});
+
+describe('GradSessions (forward + seeded backward sessions for a module)', () => {
+  it('chunked backward sums to the whole-batch backward; the same seed replays dropout', async () => {
+    const mk = async (dropout: number): Promise<{ gs: GradSessions; model: Transformer }> => {
+      const model = new Transformer({ ...cfg, dropout }, 21);
+      const gs = await GradSessions.create({
+        module: model,
+        build: (ctx) => {
+          const idsT = ctx.g.input('input_ids', 'int64', ['batch', T]);
+          const maskT = ctx.g.input('attention_mask', 'float32', ['batch', T]);
+          return l2Normalize(lastTokenPool(model.forward(ctx, idsT, maskT), maskT));
+        },
+      });
+      return { gs, model };
+    };
+    const feeds = (from: number, to: number): Record<string, HostTensor> => ({
+      input_ids: { dtype: 'int64', data: rows(ids, from, to, T), dims: [to - from, T] },
+      attention_mask: { dtype: 'float32', data: rows(mask, from, to, T), dims: [to - from, T] },
+    });
+    const { gs, model } = await mk(0);
+    expect(gs.report.provider).toBe('cpu');
+    const reps = await gs.encode(feeds(0, N), 1);
+    expect(reps.length).toBe(N * cfg.dim);
+    const whole = await gs.backward(feeds(0, N), 1, Q);
+    const a = await gs.backward(feeds(0, 1), 1, Q.slice(0, cfg.dim));
+    const b = await gs.backward(feeds(1, N), 1, Q.slice(cfg.dim));
+    expect([...whole.keys()].sort()).toEqual(model.parameters().map((p) => p.name).sort());
+    for (const [name, w] of whole) {
+      const s = Float32Array.from(w, (_v, i) => a.get(name)![i] + b.get(name)![i]);
+      let d = 0;
+      let m = 0;
+      for (let i = 0; i < w.length; i++) {
+        d = Math.max(d, Math.abs(w[i] - s[i]));
+        m = Math.max(m, Math.abs(w[i]));
+      }
+      expect(d / Math.max(m, 1e-12), name).toBeLessThan(1e-4);
+    }
+    await gs.release();
+
+    const { gs: gd } = await mk(0.3);
+    const r1 = await gd.encode(feeds(0, 2), 5);
+    const r2 = await gd.encode(feeds(0, 2), 5);
+    const r3 = await gd.encode(feeds(0, 2), 6);
+    expect(Array.from(r2)).toEqual(Array.from(r1));
+    expect(Array.from(r3)).not.toEqual(Array.from(r1));
+    await gd.release();
   });
 });
