@@ -38,6 +38,8 @@ export interface OnnxModel {
   model: Uint8Array;
   /** the side file's bytes when `externalData` was asked for */
   externalData?: Uint8Array;
+  /** where the model expects the side file, relative to the .onnx file */
+  externalLocation?: string;
   /** graph input names in order (data inputs first, then parameters fed as inputs) */
   inputNames: string[];
   outputNames: string[];
@@ -169,5 +171,5 @@ export function toOnnx(g: Graph, opts: ToOnnxOptions): OnnxModel {
       off += c.byteLength;
     }
   }
-  return { model, ...(externalData ? { externalData } : {}), inputNames, outputNames: outEntries.map(([n]) => n), paramInputs };
+  return { model, ...(externalData && ext ? { externalData, externalLocation: ext.location } : {}), inputNames, outputNames: outEntries.map(([n]) => n), paramInputs };
 }

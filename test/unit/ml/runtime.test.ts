@@ -1,5 +1,5 @@
 // Execution-provider fallback, session options, external data, ONNX structure.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import * as o from '../../../main/ml/autodiff/ops';
 import { toOnnx } from '../../../main/ml/graph/onnx-writer';
 import { createSession, defaultProviders } from '../../../main/ml/runtime/session';
 import { PbWriter } from '../../../main/ml/graph/onnx-proto';
+import { writeOnnx } from '../../../main/ml/graph/onnx-file';
 
 const dir = mkdtempSync(join(tmpdir(), 'trove-ml-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,8 +54,7 @@ describe('runtime', () => {
     expect(ext.externalData).toBeDefined();
     expect(ext.externalData!.byteLength).toBeGreaterThanOrEqual(64 * 32 * 4 + 32 * 4);
     expect(ext.model.byteLength).toBeLessThan(inline.model.byteLength / 4);
-    writeFileSync(join(dir, 'model.onnx'), ext.model);
-    writeFileSync(join(dir, 'model.onnx.data'), ext.externalData!);
+    expect(writeOnnx(join(dir, 'model.onnx'), ext)).toEqual([join(dir, 'model.onnx.data'), join(dir, 'model.onnx')]);
     const s1 = await createSession(inline.model, { providers: ['cpu'] });
     const s2 = await createSession(join(dir, 'model.onnx'), { providers: ['cpu'] });
     const feeds = { x: { dtype: 'float32' as const, data: x, dims: [2, 64] } };
