@@ -58,7 +58,7 @@ describe('TroveEngine search', () => {
   });
 
   it('finds the matching note first, pointing at a chunk with correct offsets, one hit per note', async () => {
-    const res = await find({ text: 'sourdough bread baking', kinds: undefined });
+    const res = await find({ text: 'sourdough bread baking' });
     const top = res.results[0]!;
     expect(top.kind).toBe('note');
     expect(top.path).toMatch(/note0\.md$/);
