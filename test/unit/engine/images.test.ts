@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeForModel, ensureThumbnail, probeImage, readExif, thumbnailFile } from '../../../main/engine/library/images';
+import { tempDir } from '../../support/tmp';
+
+let dir: ReturnType<typeof tempDir>;
+let photo: Buffer;
+
+beforeAll(async () => {
+  dir = tempDir();
+  // 40x20 stored, left half red, right half blue; EXIF says "rotate 90° clockwise" (orientation 6)
+  const raw = Buffer.alloc(40 * 20 * 3);
+  for (let y = 0; y < 20; y++)
+    for (let x = 0; x < 40; x++) {
+      const o = (y * 40 + x) * 3;
+      if (x < 20) raw[o] = 255;
+      else raw[o + 2] = 255;
+    }
+  photo = await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .withMetadata({ orientation: 6 })
+    .withExif({
+      IFD0: { Make: 'Canon', Model: 'EOS 5D' },
+      IFD2: { DateTimeOriginal: '2021:07:04 10:30:00' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 30/1', GPSLongitudeRef: 'E', GPSLongitude: '2/1 17/1 40/1' },
+    })
+    .toBuffer();
+});
+afterAll(() => dir.cleanup());
+
+describe('photos', () => {
+  it('reports dimensions after EXIF rotation, and the orientation', async () => {
+    expect(await probeImage(photo)).toEqual({ width: 20, height: 40, orientation: 6 });
+  });
+
+  it('reads date taken, camera and GPS from EXIF', async () => {
+    const exif = await readExif(photo);
+    expect(exif.cameraMake).toBe('Canon');
+    expect(exif.cameraModel).toBe('EOS 5D');
+    expect(new Date(exif.takenAt!).getFullYear()).toBe(2021);
+    expect(exif.gpsLat).toBeCloseTo(48.8583, 3);
+    expect(exif.gpsLon).toBeCloseTo(2.2944, 3);
+    expect(await readExif(await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toBuffer())).toEqual({
+      takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null,
+    });
+  });
+
+  it('decodes to the model size as upright RGB', async () => {
+    const rgb = await decodeForModel(photo, { width: 8, height: 8 });
+    expect(rgb.data.length).toBe(8 * 8 * 3);
+    // rotated 90° clockwise, the red (left) half is on top, blue at the bottom
+    const px = (x: number, y: number) => Array.from(rgb.data.subarray((y * 8 + x) * 3, (y * 8 + x) * 3 + 3));
+    expect(px(4, 0)[0]).toBeGreaterThan(200);
+    expect(px(4, 7)[2]).toBeGreaterThan(200);
+  });
+
+  it('writes an upright thumbnail, cached by content hash', async () => {
+    const file = thumbnailFile(join(dir.path, 'thumbs'), 'ab'.repeat(32));
+    expect(file).toBe(join(dir.path, 'thumbs', 'ab', `${'ab'.repeat(32)}.webp`));
+    await ensureThumbnail(photo, file);
+    const meta = await sharp(file).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['webp', 20, 40]);
+    await ensureThumbnail(Buffer.from('not an image'), file); // cached: not decoded again
+  });
+});
