@@ -45,6 +45,28 @@ export class Linear extends Module {
     return this.lora !== undefined;
   }
 
+  /** Folds the adapter into W (W += A B alpha / r), removes A and B, and unfreezes W and b. */
+  mergeLora(): void {
+    const l = this.lora;
+    if (!l) return;
+    const w = this.ownParam('weight').data;
+    const a = this.ownParam('lora_A').data;
+    const b = this.ownParam('lora_B').data;
+    const s = l.alpha / l.rank;
+    const { inFeatures: I, outFeatures: O } = this;
+    for (let i = 0; i < I; i++)
+      for (let k = 0; k < l.rank; k++) {
+        const aik = a[i * l.rank + k] * s;
+        if (aik === 0) continue;
+        for (let j = 0; j < O; j++) w[i * O + j] += aik * b[k * O + j];
+      }
+    this.removeParam('lora_A');
+    this.removeParam('lora_B');
+    this.ownParam('weight').trainable = true;
+    if (this.hasParam('bias')) this.ownParam('bias').trainable = true;
+    this.lora = undefined;
+  }
+
   forward(ctx: Ctx, x: Tensor): Tensor {
     return ctx.g.scope(this.name.split('/').pop() ?? 'linear', () => {
       let y = o.matmul(x, this.p(ctx.g, 'weight'));

@@ -5,6 +5,8 @@ import { Ctx } from '../../../main/ml/nn/context';
 import { Rng } from '../../../main/ml/nn/module';
 import { Linear } from '../../../main/ml/nn/layers';
 import { Transformer } from '../../../main/ml/nn/transformer';
+import { toOnnx } from '../../../main/ml/graph/onnx-writer';
+import { createSession } from '../../../main/ml/runtime/session';
 
 const cfg = { vocab: 10, dim: 8, heads: 2, layers: 2, mlpHidden: 12, maxSeq: 8 };
 
@@ -63,5 +65,31 @@ describe('nn modules', () => {
     expect(f1['block0/dropout_mask'].data).not.toEqual(f3['block0/dropout_mask'].data);
     expect(new Set(Array.from(f1['block1/dropout_mask'].data))).toEqual(new Set([0, 2]));
     expect(() => ctx.dropoutFeeds(7, { batch: 2 })).toThrow(/seq/);
+  });
+});
+
+describe('LoRA merge', () => {
+  it('folding A B alpha/r into W leaves the outputs unchanged', async () => {
+    const lin = new Linear('proj', 6, 5, new Rng(1));
+    lin.enableLora(3, 6, new Rng(2));
+    for (const p of lin.parameters()) if (p.name === 'proj/lora_B') p.data.set(new Rng(3).normals(p.data.length, 0.5));
+    const x = new Rng(4).normals(2 * 6, 1);
+    const run = async (): Promise<Float32Array> => {
+      const g = new Graph();
+      const y = lin.forward(new Ctx(g), g.input('x', 'float32', ['batch', 6]));
+      const s = await createSession(toOnnx(g, { outputs: { y } }).model, { providers: ['cpu'] });
+      const out = (await s.run({ x: { dtype: 'float32', data: x, dims: [2, 6] } })).y.data as Float32Array;
+      await s.release();
+      return out;
+    };
+    const before = await run();
+    lin.mergeLora();
+    expect(lin.hasLora).toBe(false);
+    expect(lin.parameters().map((p) => [p.name, p.trainable])).toEqual([
+      ['proj/weight', true],
+      ['proj/bias', true],
+    ]);
+    const after = await run();
+    for (let i = 0; i < before.length; i++) expect(after[i]).toBeCloseTo(before[i], 5);
   });
 });
