@@ -1,0 +1,58 @@
+// Checklist items that are about what the code never does, pinned by reading the sources.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mainWindowOptions } from '../../../main/app/window-options';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
+const tsFiles = (dir: string): string[] => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
+
+describe('Electron security checklist: things Trove never does', () => {
+  const shell = [...tsFiles('main/app'), ...tsFiles('preload')].map((f) => ({ f, text: read(f) }));
+
+  it('never calls shell.openExternal, and opens only item files resolved by id', () => {
+    for (const { f, text } of shell) expect(text, f).not.toMatch(/openExternal/);
+  });
+
+  it('never enables Blink features, Node integration, or turns off web security / isolation', () => {
+    expect(mainWindowOptions('/p').webPreferences).not.toHaveProperty('enableBlinkFeatures');
+    for (const { f, text } of shell) {
+      expect(text, f).not.toMatch(/enableBlinkFeatures|nodeIntegration:\s*true|contextIsolation:\s*false|sandbox:\s*false|webSecurity:\s*false|allowpopups|loadFile\(|file:\/\/.*index\.html/);
+    }
+  });
+
+  it('preload exposes one frozen object of functions, never ipcRenderer or other Electron APIs', () => {
+    const preload = read('preload/preload.ts');
+    const exposed = [...preload.matchAll(/exposeInMainWorld\(\s*'([^']+)'\s*,\s*([^)]+)\)/g)];
+    expect(exposed.map((m) => [m[1], m[2]!.trim()])).toEqual([['trove', 'Object.freeze(api']]);
+    const api = preload.slice(preload.indexOf('const api = {'), preload.indexOf('contextBridge.exposeInMainWorld'));
+    expect(api).not.toMatch(/:\s*ipcRenderer\s*[,}]|\.\.\.ipcRenderer|ipcRenderer\.send\b|\bsendSync\b/);
+  });
+
+  it('validates the IPC sender frame in every main-process handler', () => {
+    const main = read('main/app/main.ts');
+    const handlers = [...main.matchAll(/ipcMain\.handle\(IPC\.(\w+)/g)].map((m) => m[1]);
+    expect(handlers.sort()).toEqual(['invoke', 'openItem', 'pickFolder', 'revealItem']);
+    // invoke checks the sender inside createInvokeHandler; the others call senderAllowed directly
+    expect((main.match(/senderAllowed\(event\.senderFrame\?\.url\)/g) ?? []).length).toBe(3);
+    expect(main).toMatch(/invoke\(event\.senderFrame\?\.url/);
+  });
+
+  it('uses a current Electron', () => {
+    const pkg = JSON.parse(read('package.json')) as { devDependencies: Record<string, string> };
+    expect(Number(pkg.devDependencies.electron!.split('.')[0])).toBeGreaterThanOrEqual(45);
+  });
+
+  it('packages with hardening fuses on and only the target platform\'s onnxruntime binaries', () => {
+    const yml = read('electron-builder.yml');
+    for (const fuse of ['runAsNode: false', 'enableNodeOptionsEnvironmentVariable: false', 'enableNodeCliInspectArguments: false', 'enableEmbeddedAsarIntegrityValidation: true', 'onlyLoadAppFromAsar: true', 'grantFileProtocolExtraPrivileges: false', 'enableCookieEncryption: true']) {
+      expect(yml).toContain(fuse);
+    }
+    expect(yml).toContain('npmRebuild: true');
+    for (const [own, others] of [['linux', '{darwin,win32}'], ['win32', '{darwin,linux}'], ['darwin', '{linux,win32}']]) {
+      expect(yml).toContain(`"!node_modules/onnxruntime-node/bin/napi-v*/${others}/**"`);
+      expect(yml).toContain(`"!node_modules/onnxruntime-node/bin/napi-v*/${own}/!(\${arch})/**"`);
+    }
+  });
+});
