@@ -214,7 +214,8 @@ async function cmdStatus(args: ParsedArgs, dataDir: string, out: NonNullable<Cli
     out.write(`Library: ${st.dataDir}\n`);
     out.write(`Folders: ${st.sources}\n`);
     for (const s of sources) out.write(`  [${s.id}] ${s.path} (${s.itemCount} items)\n`);
-    out.write(`Items: ${st.items.image} photos, ${st.items.note} notes\n`);
+    out.write(`Items: ${st.items.image} photos, ${st.items.note} notes; ${st.embedded} embedded, ${st.pending} waiting for \`trove index\`\n`);
+    if (st.job) out.write(`Last indexing: ${st.job.state}, ${st.job.done}/${st.job.total}${st.job.message ? ` (${st.job.message})` : ''}\n`);
     out.write(`Could not read: ${st.errors}${st.errors ? ' (see `trove errors`)' : ''}\n`);
     return 0;
   });

@@ -7,7 +7,7 @@
 //   engine.thumbnailPath(id) / engine.originalPath(id)     // only ids in the database
 //   await engine.close();
 import { promises as fsp, mkdirSync, realpathSync, statSync } from 'node:fs';
-import { relative, isAbsolute, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import sharp from 'sharp';
 import type { EngineEvent, ItemDetail, JobProgress, ParsedRequestOf, ResponseOf, Status, TroveApi } from '../contract/api';
 import type { EmbeddingModel, RgbImage } from '../ml/models/embedding-model';
@@ -16,6 +16,7 @@ import { Catalog } from './embedding/catalog';
 import { IndexJob } from './embedding/pipeline';
 import { indexFileFor, VectorStore } from './embedding/vector-store';
 import { EngineError } from './errors';
+import { tryLock } from './index-lock';
 import { decodeForModel, MAX_IMAGE_PIXELS, thumbnailFile } from './library/images';
 import { decodeNote } from './library/note-text';
 import { reconcileSource } from './library/reconcile';
@@ -155,6 +156,13 @@ export class TroveEngine implements TroveApi {
   async startIndexing(_req: ParsedRequestOf<'startIndexing'> = {}): Promise<JobProgress | null> {
     if (!this.model || !this.vectors || this.modelVersion === null) throw noModel();
     if (this.jobRun || this.scanning) return this.currentProgress();
+    const lock = tryLock(join(this.dataDir, 'index.lock'));
+    if (!lock.ok) {
+      throw new EngineError(
+        'unavailable',
+        `Another Trove process${Number.isNaN(lock.ownerPid) ? '' : ` (pid ${lock.ownerPid})`} is indexing this library right now. Wait for it to finish or stop it, then try again.`,
+      );
+    }
     const jobId = insertJob(this.db, 'index', 0);
     const scanning = {
       cancelled: false,
@@ -163,16 +171,19 @@ export class TroveEngine implements TroveApi {
     this.scanning = scanning;
     this.jobRun = this.runIndexing(jobId, scanning);
     const run = this.jobRun;
-    void run.finally(() => {
+    const finish = (p: JobProgress | null) => {
+      lock.release();
       if (this.jobRun === run) this.jobRun = null;
       this.job = null;
       this.scanning = null;
-      // changes that arrived as the job was finishing
-      if (this.autoIndex && !this.closed && run && this.modelVersion !== null) {
-        void run.then((p) => {
-          if (p.state === 'done' && countPending(this.db, this.modelVersion) > 0 && !this.jobRun) void this.startIndexing().catch(() => undefined);
-        });
+      // changes that arrived as the job was finishing: go again, with no gap for idle() to see
+      if (p?.state === 'done' && this.autoIndex && !this.closed && countPending(this.db, this.modelVersion) > 0) {
+        void this.startIndexing().catch((err: unknown) => this.log(`indexing: ${String(err)}`));
       }
+    };
+    run.then(finish, (err: unknown) => {
+      this.log(`indexing failed: ${String(err)}`);
+      finish(null);
     });
     this.emit({ type: 'progress', progress: scanning.progress });
     return scanning.progress;

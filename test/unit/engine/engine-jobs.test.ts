@@ -118,6 +118,20 @@ describe('indexing jobs', () => {
     expect(existsSync(indexFileFor(data, 2))).toBe(true);
   });
 
+  it('one indexer per library: a second is refused while the first runs; the lock of a dead owner is taken over', async () => {
+    const a = open(new HashedTestEmbedder({ delayMs: 30 }));
+    await a.addSource({ path: lib });
+    await a.startIndexing({});
+    const b = open(new HashedTestEmbedder());
+    await expect(b.startIndexing({})).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/Another Trove process .* is indexing/) });
+    await a.waitForIndexing();
+    await a.close();
+    writeFileSync(join(data, 'index.lock'), '999999999'); // left behind by a process that died
+    await b.startIndexing({});
+    expect((await b.waitForIndexing())!.state).toBe('done');
+    expect(existsSync(join(data, 'index.lock'))).toBe(false);
+  });
+
   it('without a model: status works, indexing and search say no model is installed', async () => {
     const e = open(null);
     await e.addSource({ path: lib });
