@@ -248,15 +248,18 @@ defineOp({
   infer: reduceInfer,
   vjp: ({ node, gy }) => {
     const x = node.inputs[0];
-    let n = 1;
-    for (const a of node.meta.axes as number[]) {
-      const d = x.shape[a];
-      if (typeof d !== 'number') throw new Error(`ReduceMean gradient needs a static size on axis ${a} of ${x.name}`);
-      n *= d;
+    const axes = node.meta.axes as number[];
+    if (axes.every((a) => typeof x.shape[a] === 'number')) {
+      const n = axes.reduce((p, a) => p * (x.shape[a] as number), 1);
+      return [expandLike(keptDims(node, mul(gy, 1 / n)), x), undefined];
     }
-    return [expandLike(keptDims(node, mul(gy, 1 / n)), x), undefined];
+    // Symbolic reduced dims: the count comes from Shape(x) at run time.
+    const count = cast(apply1('ReduceProd', [gather(shapeOf(x), x.graph.int64s(axes, 'axes'), 0), x.graph.int64s([0], 'axes')], { keepdims: attr.i(0) }, { axes: [0], keepdims: false }), x.dtype);
+    return [expandLike(keptDims(node, div(gy, count)), x), undefined];
   },
 });
+// int64 shape arithmetic (ReduceMean's symbolic count); not differentiable.
+defineOp({ type: 'ReduceProd', infer: reduceInfer });
 defineOp({
   type: 'ReduceMax',
   infer: reduceInfer,
@@ -474,13 +477,35 @@ defineOp({
   },
   vjp: ({ node, gy, needs }) => {
     const axis = attrInt(node.attrs, 'axis', 0);
-    let off = 0;
+    // Start = sum of the sizes before (static), end = -(sum of the sizes after) when those are
+    // static: so at most one input may have a symbolic size on the axis.
+    const sizes = node.inputs.map((t) => t.shape[axis]);
+    const staticSum = (from: number, to: number): number | undefined => {
+      let s = 0;
+      for (let k = from; k < to; k++) {
+        const d = sizes[k];
+        if (typeof d !== 'number') return undefined;
+        s += d;
+      }
+      return s;
+    };
     return node.inputs.map((t, i) => {
-      const s = t.shape[axis];
-      if (typeof s !== 'number') throw new Error(`Concat gradient needs static sizes on axis ${axis}`);
-      const g = needs[i] ? slice(gy, [off], [off + s], [axis]) : undefined;
-      off += s;
-      return g;
+      if (!needs[i]) return undefined;
+      const before = staticSum(0, i);
+      const after = staticSum(i + 1, sizes.length);
+      const size = sizes[i];
+      const endFromBack = after === undefined ? undefined : after === 0 ? 2 ** 31 - 1 : -after;
+      let start: number | undefined;
+      let end: number | undefined;
+      if (before !== undefined) {
+        start = before;
+        end = typeof size === 'number' ? before + size : endFromBack;
+      } else if (after !== undefined && typeof size === 'number') {
+        start = -(after + size);
+        end = endFromBack;
+      }
+      if (start === undefined || end === undefined) throw new Error(`Concat gradient: only one input may have a symbolic size on axis ${axis}`);
+      return apply1('Slice', [gy, t.graph.int64s([start], 'starts'), t.graph.int64s([end], 'ends'), t.graph.int64s([axis], 'axes')], {}, { starts: [start], ends: [end], axes: [axis], outShape: t.shape });
     });
   },
 });

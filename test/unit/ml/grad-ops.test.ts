@@ -4,7 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import * as o from '../../../main/ml/autodiff/ops';
 import { registeredOps, opDef } from '../../../main/ml/autodiff/registry';
-import { gradCheck, randn } from './support';
+import { grad } from '../../../main/ml/autodiff/grad';
+import { Graph } from '../../../main/ml/graph/graph';
+import { toOnnx } from '../../../main/ml/graph/onnx-writer';
+import { createSession } from '../../../main/ml/runtime/session';
+import { gradCheck, mulberry32, randn } from './support';
 import type { GradCheckCase } from './support';
 
 const positive = (r: () => number, n: number): number[] => Array.from({ length: n }, () => 0.5 + 1.5 * r());
@@ -104,5 +108,38 @@ describe('autodiff: VJP of every registry op vs central differences (ORT)', () =
     const differentiable = registeredOps().filter((t) => opDef(t).vjp);
     const missing = differentiable.filter((t) => !covered.has(t));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('autodiff with symbolic dims', () => {
+  it('gradients of a graph with symbolic batch/seq (mean over seq, concat onto a symbolic part) equal the static graph', async () => {
+    const rand = mulberry32(3);
+    const xv = Float64Array.from(randn(rand, 2 * 3 * 4));
+    const wv = Float64Array.from(randn(rand, 16));
+    const pv = Float64Array.from(randn(rand, 8));
+    const sv = Float64Array.from(randn(rand, 8));
+    const run = async (symbolic: boolean): Promise<Record<string, Float64Array>> => {
+      const g = new Graph({ paramDType: 'float64' });
+      const x = g.input('x', 'float64', symbolic ? ['batch', 'seq', 4] : [2, 3, 4]);
+      const w = g.input('w', 'float64', [4, 4]);
+      const p = g.input('p', 'float64', [1, 2, 4]);
+      const seed = g.input('s', 'float64', symbolic ? ['batch', 4] : [2, 4]);
+      const prefix = o.mul(o.reduceMean(x, [1], true), p);
+      const h = o.concat([prefix, x], 1);
+      const y = o.reduceMean(o.tanh(o.matmul(h, w)), [1]);
+      const [gx, gw, gp] = grad([y], [x, w, p], { seeds: [seed] });
+      const s = await createSession(toOnnx(g, { outputs: { y, gx, gw, gp } }).model, { providers: ['cpu'] });
+      const r = await s.run({
+        x: { dtype: 'float64', data: xv, dims: [2, 3, 4] },
+        w: { dtype: 'float64', data: wv, dims: [4, 4] },
+        p: { dtype: 'float64', data: pv, dims: [1, 2, 4] },
+        s: { dtype: 'float64', data: sv, dims: [2, 4] },
+      });
+      await s.release();
+      return Object.fromEntries(Object.keys(r).map((k) => [k, r[k].data as Float64Array]));
+    };
+    const a = await run(false);
+    const b = await run(true);
+    for (const k of ['y', 'gx', 'gw', 'gp']) for (let i = 0; i < a[k].length; i++) expect(Math.abs(a[k][i] - b[k][i]), k).toBeLessThan(1e-12);
   });
 });
