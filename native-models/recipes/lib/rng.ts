@@ -1,0 +1,57 @@
+// Seeded randomness and stable, order-independent hold-out decisions.
+
+/** FNV-1a, 32 bits. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A number in [0, 1) fixed by the key: the same item always lands on the same side of a split. */
+export function unit(key: string): number {
+  return hash32(key) / 2 ** 32;
+}
+
+/** mulberry32: small, fast, good enough for data synthesis. */
+export class Rng {
+  private s: number;
+  constructor(seed: number | string) {
+    this.s = typeof seed === 'string' ? hash32(seed) : seed >>> 0;
+  }
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** integer in [lo, hi] */
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  range(lo: number, hi: number): number {
+    return lo + this.next() * (hi - lo);
+  }
+  pick<T>(xs: readonly T[]): T {
+    if (xs.length === 0) throw new Error('pick from empty list');
+    return xs[Math.floor(this.next() * xs.length)]!;
+  }
+  shuffle<T>(xs: T[]): T[] {
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+    }
+    return xs;
+  }
+  /** k distinct elements (all of them when k >= length), in random order */
+  sample<T>(xs: readonly T[], k: number): T[] {
+    return this.shuffle([...xs]).slice(0, Math.max(0, k));
+  }
+  /** a child generator for a named sub-task, so adding a task elsewhere never shifts this one */
+  fork(name: string): Rng {
+    return new Rng(hash32(`${this.s}:${name}`));
+  }
+}
