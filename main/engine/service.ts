@@ -26,7 +26,7 @@ import { openDb, type Db } from './store/db';
 import { catalogRows, countEmbeddedItems } from './store/embeddings';
 import { countErrors, listErrors } from './store/errors';
 import { countItemsByKind, countPending, getItem, type ItemRow } from './store/items';
-import { ensureModelVersion, failInterruptedJobs, insertJob, latestModelVersion } from './store/jobs';
+import { ensureModelVersion, failInterruptedJobs, insertJob, lastJob, latestModelVersion } from './store/jobs';
 import { deleteSource, getSource, insertSource, listSources, type SourceRow } from './store/sources';
 
 export interface EngineOptions {
@@ -414,7 +414,7 @@ export class TroveEngine implements TroveApi {
   private currentProgress(): JobProgress | null {
     if (this.job) return this.job.progress();
     if (this.scanning) return this.scanning.progress;
-    return this.lastProgress;
+    return this.lastProgress ?? lastJob(this.db, 'index');
   }
 
   private mustGetItem(id: number): ItemRow {

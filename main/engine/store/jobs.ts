@@ -1,4 +1,5 @@
 // Typed access to `jobs` and `model_versions`.
+import type { JobProgress } from '../../contract/api';
 import type { Db } from './db';
 
 export type JobState = 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
@@ -43,4 +44,15 @@ export function ensureModelVersion(db: Db, m: ModelVersionInput, now = Date.now(
 export function latestModelVersion(db: Db): number | null {
   const row = db.prepare('SELECT max(model_version) AS v FROM embeddings').get() as { v: number | null };
   return row.v;
+}
+
+/** The most recent job of a kind, as the contract's progress shape (rate/ETA are not stored). */
+export function lastJob(db: Db, kind: 'index' | 'label' | 'train' | 'reembed'): JobProgress | null {
+  const row = db.prepare('SELECT id, state, done, total, message FROM jobs WHERE kind = ? ORDER BY id DESC LIMIT 1').get(kind) as
+    | { id: number; state: JobState; done: number; total: number; message: string | null }
+    | undefined;
+  if (!row) return null;
+  const p: JobProgress = { jobId: row.id, kind, state: row.state, done: row.done, total: Math.max(row.total, row.done), rate: 0, etaSeconds: null };
+  if (row.message) p.message = row.message;
+  return p;
 }
