@@ -546,10 +546,19 @@ defineOp({
     const pads = new Array<number>(2 * r).fill(0);
     const axes = node.meta.axes as number[];
     axes.forEach((a, i) => {
-      const b = sliceBounds(x.shape[a], (node.meta.starts as number[])[i], (node.meta.ends as number[])[i]);
-      if (!b) throw new Error(`Slice gradient needs a static size on axis ${a} of ${x.name}`);
-      pads[a] = b[0];
-      pads[a + r] = (x.shape[a] as number) - b[1];
+      const start = (node.meta.starts as number[])[i];
+      const end = (node.meta.ends as number[])[i];
+      const b = sliceBounds(x.shape[a], start, end);
+      if (b) {
+        pads[a] = b[0];
+        pads[a + r] = (x.shape[a] as number) - b[1];
+      } else if (start >= 0 && (end >= 2 ** 31 - 1 || end < 0)) {
+        // symbolic size: x[start:] or x[start:-k] still pad by static amounts
+        pads[a] = start;
+        pads[a + r] = end < 0 ? -end : 0;
+      } else {
+        throw new Error(`Slice gradient on the symbolic axis ${a} of ${x.name} needs start >= 0 and an end that is open or negative`);
+      }
     });
     return [apply1('Pad', [gy, x.graph.int64s(pads, 'pads')], { mode: attr.s('constant') }, { outShape: x.shape, pads }), undefined, undefined, undefined];
   },
