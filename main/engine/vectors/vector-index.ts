@@ -216,7 +216,8 @@ export class VectorIndex {
     const q = this.toPoint(query, 'query');
     const kk = Math.min(Math.floor(k), this.live.size);
     if (!(kk > 0)) return [];
-    this.hnsw.setEf(Math.max(Math.floor(ef ?? DEFAULT_EF_SEARCH), kk));
+    const breadth = ef !== undefined && Number.isFinite(ef) && ef >= 1 ? Math.floor(ef) : DEFAULT_EF_SEARCH;
+    this.hnsw.setEf(Math.max(breadth, kk));
 
     let thrown: unknown;
     let threw = false;
@@ -224,7 +225,7 @@ export class VectorIndex {
       ? (label: number): boolean => {
           if (threw) return false;
           try {
-            return filter(label) === true;
+            return Boolean(filter(label));
           } catch (e) {
             threw = true;
             thrown = e;
@@ -249,7 +250,7 @@ export class VectorIndex {
   private completeExactly(q: number[], k: number, found: Neighbour[], filter?: (id: number) => boolean): Neighbour[] {
     const have = new Set(found.map((n) => n.id));
     const candidates: number[] = [];
-    for (const id of this.live) if (!have.has(id) && (!filter || filter(id))) candidates.push(id);
+    for (const id of this.live) if (!have.has(id) && (!filter || Boolean(filter(id)))) candidates.push(id);
     if (candidates.length === 0) return found;
     const qv = Float32Array.from(q); // already unit length (or zero)
     const rows = new Float32Array(candidates.length * this.dim);
