@@ -2,7 +2,7 @@
 // indexing reach 100%, search (Find), open the viewer, "more like this", drop an image,
 // keyboard navigation, dark theme. Screenshots go to test-artifacts/e2e/. Also the bridge's
 // security against the real engine: no token, unknown ids, paths instead of ids.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -24,7 +24,9 @@ beforeAll(async () => {
   requireChromium();
   ensureRendererBuilt();
   lib = await generateLibrary(join(tmp.path, 'library'), { images: 60, notes: 12, folders: 3 });
-  served = await startServe(join(tmp.path, 'data'));
+  writeFileSync(join(lib.root, 'album-0', 'broken.jpg'), 'this is not a JPEG');
+  // each embed batch takes a while, so the test can pause, resume and cancel mid-run
+  served = await startServe(join(tmp.path, 'data'), { TROVE_TEST_EMBED_DELAY_MS: '400' });
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: 'light' });
   problems = watchPage(page);
@@ -49,14 +51,41 @@ describe('Trove UI in a browser, against the real engine', () => {
     await shot(page, '01-first-run');
   });
 
-  it('adds a folder by path and shows indexing progress reaching 100%', async () => {
+  it('adds a folder by path; indexing can be paused, resumed, cancelled and restarted, and reaches 100%', async () => {
     await page.getByLabel('Folder with photos or notes').fill(lib.root);
     await page.getByRole('button', { name: 'Add folder' }).click();
-    await page.getByRole('region', { name: 'Indexing progress' }).waitFor({ timeout: 30_000 });
+    const progress = page.locator('section.progress');
+    await progress.waitFor({ timeout: 30_000 });
+    await progress.filter({ hasText: / of [1-9]/ }).waitFor({ timeout: 30_000 }); // scanning done, embedding under way
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.locator('section.progress[data-state="paused"]').waitFor();
+    await shot(page, '02a-paused');
+    // batches already in flight finish; after that nothing moves until Resume
+    await new Promise((r) => setTimeout(r, 1500));
+    const held = await page.getByTestId('progress-percent').textContent();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await page.getByTestId('progress-percent').textContent()).toBe(held);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('section.progress[data-state="running"]').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('section.progress[data-state="cancelled"]').waitFor();
+    await page.getByRole('button', { name: 'Index now' }).click({ timeout: 15_000 });
     await page.locator('section.progress[data-state="done"]').waitFor({ timeout: 90_000 });
     expect(await page.getByTestId('progress-percent').textContent()).toBe('100%');
-    await page.getByTestId('counts').filter({ hasText: '60 photos · 12 notes · 72 indexed' }).waitFor({ timeout: 15_000 });
+    // broken.jpg counts as a photo, but is not indexed: it is in the error list instead
+    await page.getByTestId('counts').filter({ hasText: /61 photos · 12 notes · 72 indexed/ }).waitFor({ timeout: 15_000 });
     await shot(page, '02-indexed');
+  });
+
+  it('lists the files it could not read, and why', async () => {
+    const toggle = page.getByRole('button', { name: /could not be read/ });
+    await toggle.waitFor({ timeout: 15_000 });
+    await toggle.click();
+    const list = page.getByTestId('error-list');
+    await list.waitFor();
+    expect(await list.textContent()).toContain('broken.jpg');
+    await shot(page, '02b-errors');
+    await toggle.click();
   });
 
   it('finds notes by text, shows the instruction sent, and opens a note with the matching chunk highlighted', async () => {
@@ -83,6 +112,8 @@ describe('Trove UI in a browser, against the real engine', () => {
     await page.getByRole('checkbox', { name: 'Notes' }).uncheck();
     await page.getByRole('searchbox').fill('photo');
     await page.getByRole('button', { name: 'Find', exact: true }).last().click();
+    // the last search has answered (unchecking Notes re-ran the previous one too)
+    await page.locator('.query-bar').filter({ hasText: 'Results for “photo”' }).filter({ hasText: '60 results' }).waitFor();
     await page.locator('[data-testid="result"][data-kind="image"]').first().waitFor();
     expect(await page.locator('[data-testid="result"][data-kind="note"]').count()).toBe(0);
     await expect.poll(() => page.getByTestId('results').getAttribute('aria-label')).toBe('Search results (60)');

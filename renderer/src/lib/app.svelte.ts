@@ -155,8 +155,13 @@ export class AppState {
   async control(action: 'pause' | 'resume' | 'cancel'): Promise<void> {
     try {
       const method = action === 'pause' ? 'pauseIndexing' : action === 'resume' ? 'resumeIndexing' : 'cancelIndexing';
-      await this.client.call(method, {});
-      if (this.job) this.job = { ...this.job, state: action === 'pause' ? 'paused' : action === 'resume' ? 'running' : 'cancelled' };
+      const { ok } = await this.client.call(method, {});
+      if (!ok) {
+        this.notice = { kind: 'info', text: `Indexing could not be ${action === 'pause' ? 'paused' : action === 'resume' ? 'resumed' : 'cancelled'} just now; try again in a moment.` };
+        return;
+      }
+      // the engine's progress events follow; reflect the change at once
+      if (this.job && action !== 'cancel') this.job = { ...this.job, state: action === 'pause' ? 'paused' : 'running' };
     } catch (err) {
       this.notice = { kind: 'error', text: message(err) };
     }
