@@ -470,7 +470,7 @@ defineOp({
     let total: Dim = 0;
     for (const t of inputs) {
       const s = t.shape[axis];
-      total = typeof total === 'number' && typeof s === 'number' ? total + s : `${total}+${s}`;
+      total = typeof total === 'number' && typeof s === 'number' ? total + s : total === 0 ? s : `${total}+${s}`;
     }
     shape[axis] = total;
     return [{ dtype: d, shape }];
@@ -533,8 +533,13 @@ defineOp({
     const axes = meta.axes as number[];
     axes.forEach((a, i) => {
       const b = sliceBounds(x.shape[a], (meta.starts as number[])[i], (meta.ends as number[])[i]);
+      const start = (meta.starts as number[])[i];
+      const end = (meta.ends as number[])[i];
+      const cut = start >= 0 && end >= 2 ** 31 - 1 ? start : start >= 0 && end < 0 ? start - end : undefined;
       if (b) shape[a] = b[1] - b[0];
-      else if ((meta.starts as number[])[i] === 0 && (meta.ends as number[])[i] >= 2 ** 31 - 1) shape[a] = x.shape[a];
+      else if (cut === 0) shape[a] = x.shape[a];
+      // a dim expression such as 'seq-2' (see resolveDim)
+      else if (cut !== undefined) shape[a] = `${x.shape[a]}-${cut}`;
       else shape[a] = `${x.name}_slice${a}`;
     });
     return [{ dtype: x.dtype, shape }];

@@ -247,3 +247,23 @@ export function typedArrayOf(dtype: DType, values: readonly number[]): TensorDat
       return Uint8Array.from(values);
   }
 }
+
+/**
+ * The size of a dimension given sizes for the symbolic names: a number, a name in `dims`, or
+ * an expression of names and integers joined by + and - (what shape inference writes for
+ * concatenated or sliced symbolic dims, e.g. '49+seq', 'seq-1').
+ */
+export function resolveDim(d: Dim, dims: Readonly<Record<string, number>>): number {
+  if (typeof d === 'number') return d;
+  if (dims[d] !== undefined) return dims[d];
+  const terms = d.split(/(?=[+-])/);
+  let total = 0;
+  for (const t of terms) {
+    const sign = t.startsWith('-') ? -1 : 1;
+    const body = t.replace(/^[+-]/, '');
+    const v = /^\d+$/.test(body) ? Number(body) : dims[body];
+    if (v === undefined) throw new Error(`no size for dimension '${d}' (unknown '${body}')`);
+    total += sign * v;
+  }
+  return total;
+}

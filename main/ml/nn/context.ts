@@ -5,6 +5,7 @@
 // `dropoutFeeds(seed, dims)`. Feeding the same seed replays the same masks exactly, which is
 // what GradCache's second (recompute) forward needs.
 import type { DType, Graph, Shape, Tensor } from '../graph/graph';
+import { resolveDim } from '../graph/graph';
 import * as o from '../autodiff/ops';
 import { Rng } from './module';
 
@@ -48,11 +49,7 @@ export class Ctx {
     const rng = new Rng(seed);
     const out: Record<string, { dtype: DType; data: Float32Array | Float64Array; dims: number[] }> = {};
     for (const s of this.dropoutSites) {
-      const shape = s.shape.map((d) => {
-        const v = typeof d === 'number' ? d : dims[d];
-        if (v === undefined) throw new Error(`dropoutFeeds: no size for dimension '${d}'`);
-        return v;
-      });
+      const shape = s.shape.map((d) => resolveDim(d, dims));
       const n = shape.reduce((a, b) => a * b, 1);
       const data = s.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
       const keep = 1 / (1 - s.p);

@@ -2,7 +2,7 @@
 // parameter feeding and dropout replay done for you. Shaped for GradCache
 // (main/ml/train/grad-cache.ts ChunkedEncoder): encode(chunk, seed) / backward(chunk, seed, repGrads).
 import type { Shape, Tensor } from '../graph/graph';
-import { Graph } from '../graph/graph';
+import { Graph, resolveDim } from '../graph/graph';
 import { toOnnx } from '../graph/onnx-writer';
 import type { OnnxModel } from '../graph/onnx-writer';
 import { addGradients } from '../autodiff/training';
@@ -97,7 +97,7 @@ export class GradSessions {
    */
   async backward(feeds: Feeds, seed: number, outputGrads: Float32Array | Float64Array): Promise<Map<string, Float32Array>> {
     const dims = symbolDims(this.bwd.inputs, feeds);
-    const shape = this.outputShape.map((d) => (typeof d === 'number' ? d : dims[d]));
+    const shape = this.outputShape.map((d) => resolveDim(d, dims));
     const seedName = this.bwd.tr.seedInputs.get('output') as string;
     const r = await this.bwd.session.run({
       ...feeds,

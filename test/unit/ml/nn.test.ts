@@ -1,6 +1,7 @@
 // Module bookkeeping: parameter names, checkpoints (state dicts), LoRA freezing, dropout replay.
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../../main/ml/graph/graph';
+import * as o from '../../../main/ml/autodiff/ops';
 import { Ctx } from '../../../main/ml/nn/context';
 import { Rng } from '../../../main/ml/nn/module';
 import { Linear } from '../../../main/ml/nn/layers';
@@ -91,5 +92,23 @@ describe('LoRA merge', () => {
     ]);
     const after = await run();
     for (let i = 0; i < before.length; i++) expect(after[i]).toBeCloseTo(before[i], 5);
+  });
+});
+
+describe('symbolic dim expressions', () => {
+  it('dropout masks on concatenated / sliced symbolic sequences get concrete sizes', () => {
+    const g = new Graph();
+    const ctx = new Ctx(g, { train: true });
+    const x = g.input('x', 'float32', ['batch', 'seq', 8]);
+    const visual = g.input('visual', 'float32', ['batch', 3, 8]);
+    const h = o.concat([visual, x], 1);
+    expect(h.shape).toEqual(['batch', '3+seq', 8]);
+    ctx.dropout(h, 0.5);
+    ctx.dropout(o.slice(h, [1], [-2], [1]), 0.5);
+    const f = ctx.dropoutFeeds(1, { batch: 2, seq: 4 });
+    expect(Object.values(f).map((v) => v.dims)).toEqual([
+      [2, 7, 8],
+      [2, 4, 8],
+    ]);
   });
 });
