@@ -16,7 +16,7 @@
 // See SOURCES.md for provenance and licences, and README.md for the hold-out rules.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fetchAptIndexes, fetchDeb } from './lib/fetch';
+import { fetchAptIndexes, fetchDeb, fetchNpm } from './lib/fetch';
 import type { FetchedPackage } from './lib/fetch';
 import { fitCutout, loadCutout, writeAugmentedView, writeCrop, writeGrey, writeScene, writeTile, writeWord } from './lib/images';
 import type { Box, Rgb, Rgba } from './lib/images';
@@ -30,8 +30,10 @@ import {
   readDebianDescriptions,
   readFashion,
   readOpenclipart,
+  readOpenmoji,
   readTuxpaint,
   readWordnet,
+  plural,
   readWordnetWords,
   usefulDescription,
 } from './lib/sources';
@@ -70,24 +72,6 @@ const SCENE_ANSWERS = [...COUNT_ANSWERS, ...COLOURS.map((c) => c[0]), ...POSITIO
 
 const pretty = (cat: string) => (cat === 'naturalforces' ? 'natural forces' : cat.replace(/_/g, ' '));
 const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 80);
-
-const IRREGULAR: Record<string, string> = {
-  sheep: 'sheep', deer: 'deer', fish: 'fish', moose: 'moose', bison: 'bison', salmon: 'salmon', shrimp: 'shrimp', squid: 'squid',
-  mouse: 'mice', goose: 'geese', person: 'people', man: 'men', woman: 'women', child: 'children', tooth: 'teeth', foot: 'feet', ox: 'oxen',
-  tomato: 'tomatoes', potato: 'potatoes', mango: 'mangoes', hero: 'heroes', volcano: 'volcanoes', cactus: 'cacti', leaf: 'leaves', loaf: 'loaves', wolf: 'wolves', knife: 'knives', scarf: 'scarves', shelf: 'shelves', calf: 'calves', elf: 'elves',
-};
-
-/** English plural of a short noun phrase (its last word), with the irregulars that occur here. */
-export function plural(name: string): string {
-  const words = name.split(' ');
-  const w = words[words.length - 1]!;
-  let p: string;
-  if (IRREGULAR[w.toLowerCase()]) p = IRREGULAR[w.toLowerCase()]!;
-  else if (/(s|x|z|ch|sh)$/.test(w)) p = w + 'es';
-  else if (/[^aeiou]y$/.test(w)) p = w.slice(0, -1) + 'ies';
-  else p = w + 's';
-  return [...words.slice(0, -1), p].join(' ');
-}
 
 // ------------------------------------------------------------------ args
 interface Args {
@@ -177,6 +161,7 @@ async function main() {
   const fo = { cacheDir: resolve(args.cache), seedDirs: args.seedDebs, log };
   const pkgs: Record<string, FetchedPackage> = {};
   for (const p of ['tuxpaint-stamps-default', 'openclipart-png', 'openclipart-svg', 'dataset-fashion-mnist', 'wordnet-base']) pkgs[p] = fetchDeb(p, fo);
+  pkgs['openmoji'] = fetchNpm('openmoji@17.0.0', fo);
   const apt = fetchAptIndexes(fo);
 
   log('reading sources');
@@ -196,6 +181,9 @@ async function main() {
   const debs = readDebianDescriptions(apt.packages, apt.translations).filter(usefulDescription);
   await textRetrieval(ctx, debs, readWordnet(pkgs['wordnet-base']!.root, 'n'), readWordnet(pkgs['wordnet-base']!.root, 'v'));
 
+  log('openmoji (a source family never used in training)');
+  await openmoji(ctx, pkgs['openmoji']!.root);
+
   log('VQA and grounding scenes');
   await scenes(ctx, items, readWordnetWords(pkgs['wordnet-base']!.root, 'n'), readWordnetWords(pkgs['wordnet-base']!.root, 'v'));
 
@@ -213,6 +201,7 @@ async function main() {
       'debian-descriptions': { archiveDate: apt.date, files: [...apt.packages, ...apt.translations].map((f) => f.split('/').pop()) },
     },
     holdOut: {
+      openmoji: 'evaluation only (OOD): no emoji in training',
       evalShare: EVAL_SHARE,
       tuxpaintOodCategories: TUX_OOD_CATEGORIES,
       openclipartIndCategories: CLIP_IND_CATEGORIES,
@@ -438,6 +427,46 @@ async function imageRetrieval(ctx: Ctx, items: VisItem[]): Promise<void> {
       rows,
     );
   }
+}
+
+// ------------------------------------------------------------------ openmoji (OOD only)
+const EMOJI_GROUPS = ['smileys-emotion', 'people-body', 'animals-nature', 'food-drink', 'travel-places', 'activities', 'objects', 'symbols', 'flags'];
+
+async function openmoji(ctx: Ctx, root: string): Promise<void> {
+  const rng = ctx.rng.fork('openmoji');
+  const label = (g: string) => g.replace('-', ' & ');
+  const chosen = EMOJI_GROUPS.flatMap((g) =>
+    readOpenmoji(root)
+      .filter((e) => e.group === g)
+      .sort((a, b) => unit('om:' + a.hexcode) - unit('om:' + b.hexcode))
+      .slice(0, ctx.lim(60)),
+  );
+  const made = await mapPool(chosen, ctx.jobs, async (e) => {
+    const c = await loadCutout(e.svg, 192);
+    if (!c) return null;
+    const tile = `images/openmoji/${e.hexcode}.jpg`;
+    await writeTile(c, join(ctx.out, tile), 160);
+    return { ...e, tile };
+  });
+  const ok = made.filter((m): m is NonNullable<typeof m> => m !== null);
+  const labels = EMOJI_GROUPS.map(label);
+  const cls = INSTRUCTIONS.classification_object;
+  await ctx.evals.write(
+    { name: 'cls-openmoji-ood', metaTask: 'classification', split: 'OOD', source: 'openmoji', description: `emoji (a source never trained on): which of ${labels.length} emoji groups` },
+    ok.map((e) => {
+      const c = candidates(rng, label(e.group), labels, 1000, (a, b) => a === b);
+      return { qry_text: side(cls.query, null, true), qry_img_path: e.tile, tgt_text: c, tgt_img_path: c.map(() => '') };
+    }),
+  );
+  const t2i = INSTRUCTIONS.retrieval_text_to_image;
+  const uniq = uniqueBy(ok, (e) => e.annotation);
+  await ctx.evals.write(
+    { name: 'ret-openmoji-t2i-ood', metaTask: 'retrieval', split: 'OOD', source: 'openmoji', description: 'emoji name -> emoji image (a source never trained on)' },
+    uniq.map((e) => {
+      const c = candidates(rng, e, uniq, 1000, (a, b) => a.hexcode === b.hexcode);
+      return { qry_text: side(t2i.query, e.annotation, false), qry_img_path: '', tgt_text: c.map(() => side(t2i.target, null, true)), tgt_img_path: c.map((x) => x.tile) };
+    }),
+  );
 }
 
 // ------------------------------------------------------------------ text retrieval

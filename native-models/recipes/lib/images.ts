@@ -18,7 +18,21 @@ const JPEG = { quality: 85, chromaSubsampling: '4:2:0' } as const;
 
 /** Loads an image (PNG/SVG), cuts it to the box of its visible pixels, fits it in `max` px. */
 export async function loadCutout(file: string, max = 192): Promise<Rgba | null> {
-  const img = sharp(file, { density: file.endsWith('.svg') ? 96 : 72, limitInputPixels: 64e6 })
+  try {
+    return await cutout(file, max);
+  } catch {
+    return null; // unreadable or absurdly large: the caller drops the item
+  }
+}
+
+async function cutout(file: string, max: number): Promise<Rgba | null> {
+  let density = 72;
+  if (file.endsWith('.svg')) {
+    // rasterise vectors at about 512 px on the long side, whatever their nominal size
+    const m = await sharp(file).metadata();
+    density = Math.max(8, Math.min(600, (72 * 512) / Math.max(m.width || 512, m.height || 512)));
+  }
+  const img = sharp(file, { density, limitInputPixels: 64e6 })
     .ensureAlpha()
     .resize(512, 512, { fit: 'inside', withoutEnlargement: true });
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });

@@ -25,6 +25,24 @@ export function shortName(sentence: string): string | null {
   return s.toLowerCase();
 }
 
+const IRREGULAR: Record<string, string> = {
+  sheep: 'sheep', deer: 'deer', fish: 'fish', moose: 'moose', bison: 'bison', salmon: 'salmon', shrimp: 'shrimp', squid: 'squid',
+  mouse: 'mice', goose: 'geese', person: 'people', man: 'men', woman: 'women', child: 'children', tooth: 'teeth', foot: 'feet', ox: 'oxen',
+  tomato: 'tomatoes', potato: 'potatoes', mango: 'mangoes', hero: 'heroes', volcano: 'volcanoes', cactus: 'cacti', leaf: 'leaves', loaf: 'loaves', wolf: 'wolves', knife: 'knives', scarf: 'scarves', shelf: 'shelves', calf: 'calves', elf: 'elves',
+};
+
+/** English plural of a short noun phrase (its last word), with the irregulars that occur here. */
+export function plural(name: string): string {
+  const words = name.split(' ');
+  const w = words[words.length - 1]!;
+  let p: string;
+  if (IRREGULAR[w.toLowerCase()]) p = IRREGULAR[w.toLowerCase()]!;
+  else if (/(s|x|z|ch|sh)$/.test(w)) p = w + 'es';
+  else if (/[^aeiou]y$/.test(w)) p = w.slice(0, -1) + 'ies';
+  else p = w + 's';
+  return [...words.slice(0, -1), p].join(' ');
+}
+
 // ---------------------------------------------------------------- tuxpaint
 export interface TuxStamp {
   id: string; // path under stamps/, without extension
@@ -262,4 +280,32 @@ export function readWordnetWords(root: string, pos: 'n' | 'v'): string[] {
     if (tagsense > 0 && /^[a-z]{3,9}$/.test(lemma)) out.push(lemma);
   }
   return out;
+}
+
+// ---------------------------------------------------------------- openmoji
+export interface Emoji {
+  hexcode: string;
+  svg: string;
+  group: string;
+  annotation: string;
+}
+
+/** Base emoji (no skin-tone variants, no components), colour SVGs. */
+export function readOpenmoji(root: string): Emoji[] {
+  const data = JSON.parse(readFileSync(join(root, 'data/openmoji.json'), 'utf8')) as {
+    hexcode: string;
+    group: string;
+    annotation: string;
+    skintone: string | number;
+  }[];
+  return data
+    .filter((e) => e.skintone === '' && e.group !== 'component' && e.annotation)
+    .map((e) => ({ hexcode: e.hexcode, svg: join(root, 'color/svg', `${e.hexcode}.svg`), group: e.group, annotation: e.annotation }))
+    .filter((e) => {
+      try {
+        return statSync(e.svg).isFile();
+      } catch {
+        return false;
+      }
+    });
 }
