@@ -180,6 +180,51 @@ describe('Trove UI in a browser, against the real engine', () => {
   });
 });
 
+describe('the same UI through a preload-shaped window.trove (the Electron path)', () => {
+  it('uses window.trove when present: calls, native folder picker, open / show in folder', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+    const p = await ctx.newPage();
+    const seen = watchPage(p);
+    // what preload/preload.ts exposes, forwarding to the bridge instead of IPC
+    await p.addInitScript(`(() => {
+      const token = ${JSON.stringify(served.token)};
+      const calls = [];
+      window.__trove = { calls, opened: [] };
+      window.trove = Object.freeze({
+        invoke: async (method, request) => {
+          calls.push(method);
+          const r = await fetch('/api/' + method, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token }, body: JSON.stringify(request ?? {}) });
+          const b = await r.json();
+          return r.ok ? { ok: true, value: b } : { ok: false, error: b.error };
+        },
+        onEvent: () => () => {},
+        pickFolder: async () => '/no/such/folder/picked',
+        openItem: async (id) => (window.__trove.opened.push(['open', id]), true),
+        revealItem: async (id) => (window.__trove.opened.push(['reveal', id]), true),
+      });
+    })()`);
+    await p.goto(served.url);
+    await p.getByRole('button', { name: 'Add folder…' }).waitFor();
+    expect(await p.locator('#add-path').count()).toBe(0); // native picker instead of a path field
+    await p.getByRole('searchbox').fill('tax return');
+    await p.getByRole('button', { name: 'Find', exact: true }).last().click();
+    await p.getByTestId('result').first().waitFor();
+    await p.getByTestId('results').focus();
+    await p.keyboard.press('Enter');
+    await p.getByRole('button', { name: 'Show in folder' }).click();
+    await p.getByRole('button', { name: 'Open', exact: true }).click();
+    const state = await p.evaluate<{ calls: string[]; opened: [string, number][] }>('window.__trove');
+    expect(state.calls).toEqual(expect.arrayContaining(['status', 'listSources', 'find', 'getItem']));
+    expect(state.opened.map((o) => o[0])).toEqual(['reveal', 'open']);
+    await p.keyboard.press('Escape');
+    await p.getByRole('button', { name: 'Add folder…' }).click();
+    await p.getByRole('alert').filter({ hasText: /no\/such\/folder\/picked/ }).waitFor();
+    await shot(p, '10-preload-path');
+    expect(seen.filter((m) => !/status of 4\d\d/.test(m))).toEqual([]);
+    await ctx.close();
+  });
+});
+
 describe('serve bridge security against the real engine', () => {
   it('refuses the API, files, the UI and the event socket without the token', async () => {
     const noTok = await fetch(`${served.origin}/api/status`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
