@@ -2,7 +2,7 @@
 // delete, the items in the database are exactly the files on disk, the HNSW index holds
 // exactly the stored embeddings, and a moved/renamed file keeps its embedding (no re-embed).
 import Database from 'better-sqlite3';
-import { appendFileSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kindOf } from '../../main/engine/library/kinds';
@@ -110,6 +110,26 @@ describe('watching a library', () => {
     expect(model.embedCalls).toBe(calls);
   });
 
+  it('a copied photo and note reuse the stored embeddings (no model call)', async () => {
+    const img = join(lib, 'album-2', 'img-0006.webp');
+    const note = join(lib, 'notes', 'note-5.md');
+    const calls = model.embedCalls;
+    mkdirSync(join(lib, 'copies'));
+    copyFileSync(img, join(lib, 'copies', 'same photo.webp'));
+    copyFileSync(note, join(lib, 'copies', 'same note.md'));
+    await settle('copy');
+    expect(model.embedCalls).toBe(calls);
+    const vec = (path: string) =>
+      (ro.prepare('SELECT e.vector FROM embeddings e JOIN items i ON i.id = e.item_id WHERE i.path = ? ORDER BY e.id').all(path) as { vector: Buffer }[]).map((r) =>
+        r.vector.toString('hex'),
+      );
+    expect(vec(join(lib, 'copies', 'same photo.webp'))).toEqual(vec(img));
+    expect(vec(join(lib, 'copies', 'same note.md'))).toEqual(vec(note));
+    expect(embeddingsOf(join(lib, 'copies', 'same note.md'))).not.toEqual(embeddingsOf(note));
+    const res = await engine.find({ text: 'x', k: 300, filters: { kinds: ['image'] }, sort: 'relevance' });
+    expect(res.results.map((r) => r.path)).toContain(join(lib, 'copies', 'same photo.webp'));
+  });
+
   it('an edited photo and an edited note are embedded again', async () => {
     const img = join(lib, 'album-2', 'img-0002.webp');
     const note = join(lib, 'notes', 'note-3.md');
@@ -134,7 +154,7 @@ describe('watching a library', () => {
     for (const p of gone) unlinkSync(p);
     await settle('delete');
     for (const p of gone) expect(embeddingsOf(p)).toEqual([]);
-    expect((await engine.status()).items).toEqual({ image: 198, note: 19 });
+    expect((await engine.status()).items).toEqual({ image: 199, note: 20 });
   });
 
   it('new files and a new folder are picked up', async () => {
@@ -144,7 +164,7 @@ describe('watching a library', () => {
     writeFileSync(join(lib, 'notes', 'new note.md'), 'Fresh thoughts on sailing.');
     await settle('add');
     expect(embeddingsOf(join(lib, 'new album', 'fresh 2.png'))).toHaveLength(1);
-    expect((await engine.status()).items).toEqual({ image: 200, note: 20 });
+    expect((await engine.status()).items).toEqual({ image: 201, note: 21 });
   });
 
   it('hidden files are ignored', async () => {

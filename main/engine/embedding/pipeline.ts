@@ -5,12 +5,12 @@
 // same transaction that writes its chunks and embeddings, so a kill at any point loses at
 // most the batch in flight, which is pending again on restart. The HNSW index is updated
 // after the commit and saved now and then; the next open repairs any difference.
-import type { JobProgress } from '../../contract/api';
+import type { ItemKind, JobProgress } from '../../contract/api';
 import type { EmbeddingModel } from '../../ml/models/embedding-model';
 import type { Db } from '../store/db';
-import { catalogRows, deleteChunks, deleteEmbeddingsOfItem, insertChunk, insertEmbedding } from '../store/embeddings';
+import { catalogRows, copyEmbeddings, deleteChunks, deleteEmbeddingsOfItem, findTwin, insertChunk, insertEmbedding } from '../store/embeddings';
 import { clearError, recordError } from '../store/errors';
-import { countPending, deleteItem, markError, markReady, pendingItems } from '../store/items';
+import { countPending, deleteItem, getItem, markError, markReady, pendingItems } from '../store/items';
 import { updateJob } from '../store/jobs';
 import type { Catalog } from './catalog';
 import { prepareItem, type Prepared } from './prepare';
@@ -152,7 +152,13 @@ export class IndexJob {
   private async readRound(afterId: number, n: number): Promise<{ items: Prepared[]; lastId: number }> {
     const rows = pendingItems(this.o.db, this.o.modelVersion, n, afterId);
     if (!rows.length) return { items: [], lastId: afterId };
-    const ctx = { model: this.o.model, modelVersion: this.o.modelVersion, thumbsDir: this.o.thumbsDir };
+    const { db, modelVersion } = this.o;
+    const ctx = {
+      model: this.o.model,
+      modelVersion,
+      thumbsDir: this.o.thumbsDir,
+      twinOf: (hash: string, kind: ItemKind, selfId: number) => findTwin(db, hash, kind, modelVersion, selfId),
+    };
     const out = new Array<Prepared>(rows.length);
     let i = 0;
     const worker = async () => {
@@ -206,6 +212,21 @@ export class IndexJob {
           return;
         }
         if (p.outcome === 'unchanged') {
+          markReady(db, id, p.meta, modelVersion);
+          clearError(db, p.item.path);
+          return;
+        }
+        if (p.outcome === 'copy') {
+          // the twin must still be what it was when we looked; else this item stays pending
+          const twin = getItem(db, p.twinId);
+          if (!twin || twin.state !== 'ready' || twin.embeddedVersion !== modelVersion || twin.hash !== p.meta.hash) {
+            touched.delete(id);
+            return;
+          }
+          dropFromIndex.push(...catalog.idsOfItem(id));
+          deleteEmbeddingsOfItem(db, id, modelVersion);
+          if (p.item.kind === 'note') deleteChunks(db, id);
+          toIndex.push(...copyEmbeddings(db, p.twinId, id, modelVersion));
           markReady(db, id, p.meta, modelVersion);
           clearError(db, p.item.path);
           return;

@@ -20,6 +20,8 @@ export interface PreparedInput {
 
 export type Prepared =
   | { outcome: 'embed'; item: ItemRow; meta: ItemMeta; inputs: PreparedInput[] }
+  /** same content as another item already embedded (a copy): its embeddings are copied */
+  | { outcome: 'copy'; item: ItemRow; meta: ItemMeta; twinId: number }
   /** same content as already embedded for this model version: only metadata changes */
   | { outcome: 'unchanged'; item: ItemRow; meta: ItemMeta }
   | { outcome: 'error'; item: ItemRow; reason: string; gone: boolean };
@@ -28,6 +30,8 @@ export interface PrepareContext {
   model: EmbeddingModel;
   modelVersion: number;
   thumbsDir: string;
+  /** an item with this content already embedded with this model version, if any */
+  twinOf?: (hash: string, kind: ItemRow['kind'], selfId: number) => number | null;
 }
 
 export async function prepareItem(item: ItemRow, ctx: PrepareContext): Promise<Prepared> {
@@ -72,6 +76,8 @@ async function prepareImage(
     throw new UnreadableFile(describeDecodeError(err));
   });
   if (alreadyEmbedded) return { outcome: 'unchanged', item, meta };
+  const twinId = ctx.twinOf?.(base.hash, 'image', item.id) ?? null;
+  if (twinId !== null) return { outcome: 'copy', item, meta, twinId };
   const rgb = await decodeForModel(buf, size);
   return { outcome: 'embed', item, meta, inputs: [{ chunk: null, input: targetInput(ctx.model, 'image', { image: rgb }) }] };
 }
@@ -86,6 +92,8 @@ function prepareNote(
   const text = decodeNote(buf);
   const meta: ItemMeta = { ...base, ...noExif, width: null, height: null, orientation: null };
   if (alreadyEmbedded) return { outcome: 'unchanged', item, meta };
+  const twinId = ctx.twinOf?.(base.hash, 'note', item.id) ?? null;
+  if (twinId !== null) return { outcome: 'copy', item, meta, twinId };
   const chunks = chunkText(text);
   return {
     outcome: 'embed',

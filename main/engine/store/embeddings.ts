@@ -100,3 +100,25 @@ export function catalogRows(db: Db, modelVersion: number, itemId?: number): [num
     .all(...(itemId === undefined ? [modelVersion] : [modelVersion, itemId])) as (CatalogEntry & { id: number })[];
   return rows.map(({ id, ...rest }) => [id, rest]);
 }
+
+/** An item with this content, already embedded with this model version (a copy or a duplicate). */
+export function findTwin(db: Db, hash: string, kind: ItemKind, modelVersion: number, excludeId: number): number | null {
+  const row = db
+    .prepare(`SELECT id FROM items WHERE hash = ? AND kind = ? AND state = 'ready' AND embedded_version = ? AND id <> ? LIMIT 1`)
+    .get(hash, kind, modelVersion, excludeId) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
+/** Copies an item's chunks and embeddings (this model version) to another item; returns the new embeddings. */
+export function copyEmbeddings(db: Db, fromItem: number, toItem: number, modelVersion: number): [number, Float32Array][] {
+  const chunkMap = new Map<number, number>();
+  for (const c of chunksOfItem(db, fromItem)) chunkMap.set(c.id, insertChunk(db, toItem, c));
+  const rows = db
+    .prepare('SELECT chunk_id AS chunkId, vector FROM embeddings WHERE item_id = ? AND model_version = ? ORDER BY id')
+    .all(fromItem, modelVersion) as { chunkId: number | null; vector: Buffer }[];
+  return rows.map((r) => {
+    const vector = fromBlob(r.vector);
+    const chunkId = r.chunkId === null ? null : (chunkMap.get(r.chunkId) ?? null);
+    return [insertEmbedding(db, { itemId: toItem, chunkId, modelVersion, vector }), vector];
+  });
+}
