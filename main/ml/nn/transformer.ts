@@ -79,15 +79,23 @@ export class Transformer extends Module {
 
   /** Hidden states [B, T, D] from embeddings [B, T, D] (e.g. visual tokens already prepended). */
   forwardEmbeddings(ctx: Ctx, x: Tensor, padMask: Tensor): Tensor {
-    const bias = attentionBias(ctx, padMask, this.cfg.maxSeq);
-    let h = x;
-    for (const b of this.blocks) h = b.forward(ctx, h, bias);
-    return this.norm.forward(ctx, h);
+    return this.scoped(ctx, () => {
+      const bias = attentionBias(ctx, padMask, this.cfg.maxSeq);
+      let h = x;
+      for (const b of this.blocks) h = b.forward(ctx, h, bias);
+      return this.norm.forward(ctx, h);
+    });
+  }
+
+  /** Node names follow parameter names: under `name/` when the stack has a name. */
+  private scoped<R>(ctx: Ctx, fn: () => R): R {
+    return this.name ? ctx.g.scope(this.name, fn) : fn();
   }
 
   /** ids: int64 [B, T]; padMask: [B, T] (1 real, 0 pad) in the context dtype. */
   forward(ctx: Ctx, ids: Tensor, padMask: Tensor): Tensor {
-    return this.forwardEmbeddings(ctx, this.embed.forward(ctx, ids), padMask);
+    const x = this.scoped(ctx, () => this.embed.forward(ctx, ids));
+    return this.forwardEmbeddings(ctx, x, padMask);
   }
 }
 

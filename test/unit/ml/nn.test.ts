@@ -112,3 +112,15 @@ describe('symbolic dim expressions', () => {
     ]);
   });
 });
+
+describe('named stacks', () => {
+  it('a Transformer with a name prefixes both parameter and node names', () => {
+    const m = new Transformer(cfg, 1, 'text');
+    const g = new Graph();
+    m.forward(new Ctx(g), g.input('ids', 'int64', ['batch', 'seq']), g.input('mask', 'float32', ['batch', 'seq']));
+    expect([...m.stateDict().keys()]).toContain('text/block0/attn/q/weight');
+    const names = g.nodes.map((n) => n.name);
+    expect(names).toContain('text/block0/attn/q/MatMul');
+    expect(names).toContain('text/embed/Gather');
+  });
+});
