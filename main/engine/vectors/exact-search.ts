@@ -72,22 +72,29 @@ export function exactSearch(
     const id = ids ? ids[r] : r;
     if (filter && !filter(id)) continue;
     const o = r * dim;
-    let dot = 0;
-    let ss = 0;
-    if (normalized || norms) {
-      for (let j = 0; j < dim; j++) dot += matrix[o + j] * query[j];
-    } else {
-      for (let j = 0; j < dim; j++) {
-        const x = matrix[o + j];
-        dot += x * query[j];
-        ss += x * x;
-      }
-    }
-    const n = normalized ? 1 : norms ? norms[r] : Math.sqrt(ss);
+    const dot = dotAt(matrix, o, query, dim);
+    const n = normalized ? 1 : norms ? norms[r] : Math.sqrt(dotAt(matrix, o, matrix, dim, o));
     const score = n > 0 ? (dot / n) * qInv : 0;
     heap.offer(id, score);
   }
   return heap.sorted();
+}
+
+/** dot product of m[o .. o+dim) with v[p .. p+dim), with four accumulators */
+function dotAt(m: Float32Array, o: number, v: Float32Array, dim: number, p = 0): number {
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  let j = 0;
+  for (; j + 3 < dim; j += 4) {
+    a0 += m[o + j] * v[p + j];
+    a1 += m[o + j + 1] * v[p + j + 1];
+    a2 += m[o + j + 2] * v[p + j + 2];
+    a3 += m[o + j + 3] * v[p + j + 3];
+  }
+  for (; j < dim; j++) a0 += m[o + j] * v[p + j];
+  return a0 + a1 + a2 + a3;
 }
 
 function checkShape(matrix: Float32Array, dim: number): void {

@@ -33,6 +33,16 @@ describe('exactSearch', () => {
     got.forEach((n, i) => expect(n.score).toBeCloseTo(want[i].score, 5));
   });
 
+  it('handles dimensions that are not a multiple of four', () => {
+    const d7 = 7;
+    const m7 = new Float32Array(50 * d7).map(() => g());
+    const q7 = new Float32Array(d7).map(() => g());
+    const got = exactSearch(m7, d7, q7, 5);
+    const want = naive(m7, d7, q7, 5);
+    expect(got.map((n) => n.id)).toEqual(want.map((n) => n.id));
+    got.forEach((n, i) => expect(n.score).toBeCloseTo(want[i].score, 5));
+  });
+
   it('gives the same answer with precomputed norms or normalised rows', () => {
     const want = exactSearch(m, dim, q, 7).map((n) => n.id);
     expect(exactSearch(m, dim, q, 7, { norms: rowNorms(m, dim) }).map((n) => n.id)).toEqual(want);
