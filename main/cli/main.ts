@@ -122,7 +122,11 @@ async function cmdIndex(
     });
     let interrupted = false;
     const onSigint = () => {
-      if (interrupted) return;
+      if (interrupted) {
+        // a second Ctrl-C: stop now; everything committed so far is kept (crash-safe)
+        err.write('trove: stopped immediately; run `trove index` to resume.\n');
+        process.exit(130);
+      }
       interrupted = true;
       err.write('\ntrove: stopping after the current batch (run `trove index` again to resume)...\n');
       void e.cancelIndexing({});

@@ -55,6 +55,19 @@ describe('photos', () => {
     expect(px(4, 7)[2]).toBeGreaterThan(200);
   });
 
+  it('decodes grey, RGBA, 16-bit and CMYK images to 3-channel RGB', async () => {
+    const grey = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#808080' } }).greyscale().png().toBuffer();
+    const rgba = await sharp({ create: { width: 10, height: 10, channels: 4, background: { r: 0, g: 255, b: 0, alpha: 0.5 } } }).png().toBuffer();
+    const deep = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#ff0000' } }).png().toColourspace('rgb16').toBuffer();
+    const cmyk = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#0000ff' } }).toColourspace('cmyk').jpeg().toBuffer();
+    for (const b of [grey, rgba, deep, cmyk]) {
+      const rgb = await decodeForModel(b, { width: 4, height: 4 });
+      expect(rgb.data.length).toBe(4 * 4 * 3);
+    }
+    const blue = await decodeForModel(cmyk, { width: 4, height: 4 });
+    expect(blue.data[2]! - blue.data[0]!).toBeGreaterThan(60); // still blue after CMYK -> sRGB
+  });
+
   it('writes an upright thumbnail, cached by content hash', async () => {
     const file = thumbnailFile(join(dir.path, 'thumbs'), 'ab'.repeat(32));
     expect(file).toBe(join(dir.path, 'thumbs', 'ab', `${'ab'.repeat(32)}.webp`));
