@@ -96,6 +96,8 @@ export function toOnnx(g: Graph, opts: ToOnnxOptions): OnnxModel {
 
   const outputs: ValueInfoData[] = [];
   const taken = new Set<string>();
+  const internal = new Set<string>([...leaves, ...nodes.flatMap((n) => n.outputs.map((t) => t.name))]);
+  for (const [name, t] of outEntries) if (name !== t.name && internal.has(name)) throw new Error(`output name '${name}' is already the name of another tensor in the graph`);
   for (const [name, t] of outEntries) {
     if (taken.has(name)) throw new Error(`duplicate output name ${name}`);
     taken.add(name);

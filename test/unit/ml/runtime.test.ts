@@ -81,3 +81,12 @@ describe('runtime', () => {
     expect(Array.from(w.finish())).toEqual([1, 0xac, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
   });
 });
+
+describe('toOnnx checks', () => {
+  it('rejects an output name that is another tensor of the graph', () => {
+    const { g, y } = model();
+    expect(() => toOnnx(g, { outputs: { x: y } })).toThrow(/already the name/);
+    expect(() => toOnnx(g, { outputs: { 'layer/weight': y } })).toThrow(/already the name/);
+    expect(toOnnx(g, { outputs: { y, y2: y } }).outputNames).toEqual(['y', 'y2']);
+  });
+});
