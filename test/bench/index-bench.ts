@@ -336,16 +336,21 @@ function hnswBench(a: Args, work: string) {
     return { ef, ...latencyStats(ms), recallAt10: r3(recallAtK(res, truth, 10)) };
   });
 
-  // filtered search: half the ids allowed, via the JS filter callback
-  const half = (id: number) => (id & 1) === 0;
-  const filtMs: number[] = [];
-  const filtRes = queries.map((query) => {
-    const s = performance.now();
-    const r = ix.search(query, 10, half, 64);
-    filtMs.push(performance.now() - s);
-    return r;
-  });
-  const filtTruth = queries.map((query) => exactSearch(base, dim, query, 10, { normalized: true, filter: half }));
+  // filtered search via the JS filter callback: half the ids allowed, and 1 in 100
+  const filtered = (allow: (id: number) => boolean) => {
+    const ms: number[] = [];
+    const res = queries.map((query) => {
+      const s = performance.now();
+      const r = ix.search(query, 10, allow, 64);
+      ms.push(performance.now() - s);
+      return r;
+    });
+    const fTruth = queries.map((query) => exactSearch(base, dim, query, 10, { normalized: true, filter: allow }));
+    return { ef: 64, ...latencyStats(ms), recallAt10: r3(recallAtK(res, fTruth, 10)) };
+  };
+  log('(c) filtered searches');
+  const filteredHalf = filtered((id) => (id & 1) === 0);
+  const filteredOnePercent = filtered((id) => id % 100 === 0);
 
   log('(c) save / load');
   const file = join(work, 'bench.hnsw');
@@ -366,7 +371,8 @@ function hnswBench(a: Args, work: string) {
     efConstruction: 100,
     build: { seconds: r3(buildSec), insertsPerSec: r1(n / buildSec) },
     search: byEf,
-    filteredHalf: { ef: 64, ...latencyStats(filtMs), recallAt10: r3(recallAtK(filtRes, filtTruth, 10)) },
+    filteredHalf,
+    filteredOnePercent,
     exactJs: latencyStats(exactMs),
     save: { seconds: r3(saveSec), megabytes: r1(statSync(file).size / 2 ** 20) },
     loadVerified: { seconds: r3(loadSec) },
@@ -420,8 +426,9 @@ function printTable(r: Result): void {
     kv('build', `${h.build.insertsPerSec} inserts/s  (${h.build.seconds} s)`);
     out.push(`  ${'query'.padEnd(16)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'recall@10'.padStart(12)}`);
     for (const s of h.search) out.push(`  ${`ef ${s.ef}`.padEnd(16)}${s.p50Ms.toFixed(3).padStart(10)}${s.p95Ms.toFixed(3).padStart(10)}${s.recallAt10.toFixed(3).padStart(12)}`);
-    const f = h.filteredHalf;
-    out.push(`  ${'ef 64, filter ½'.padEnd(16)}${f.p50Ms.toFixed(3).padStart(10)}${f.p95Ms.toFixed(3).padStart(10)}${f.recallAt10.toFixed(3).padStart(12)}`);
+    for (const [name, f] of [['ef 64, filter ½', h.filteredHalf], ['ef 64, filter 1%', h.filteredOnePercent]] as const) {
+      out.push(`  ${name.padEnd(16)}${f.p50Ms.toFixed(3).padStart(10)}${f.p95Ms.toFixed(3).padStart(10)}${f.recallAt10.toFixed(3).padStart(12)}`);
+    }
     out.push(`  ${'exact (JS)'.padEnd(16)}${h.exactJs.p50Ms.toFixed(3).padStart(10)}${h.exactJs.p95Ms.toFixed(3).padStart(10)}${'1.000'.padStart(12)}`);
     kv('save (temp + fsync + rename)', `${h.save.seconds} s, ${h.save.megabytes} MB`);
     kv('load (size + sha256 verified)', `${h.loadVerified.seconds} s`);
