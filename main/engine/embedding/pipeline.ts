@@ -6,7 +6,7 @@
 // most the batch in flight, which is pending again on restart. The HNSW index is updated
 // after the commit and saved now and then; the next open repairs any difference.
 import type { ItemKind, JobProgress } from '../../contract/api';
-import type { EmbeddingModel } from '../../ml/models/embedding-model';
+import type { EmbedInput, EmbeddingModel } from '../../ml/models/embedding-model';
 import type { Db } from '../store/db';
 import { catalogRows, copyEmbeddings, deleteChunks, deleteEmbeddingsOfItem, findTwin, insertChunk, insertEmbedding } from '../store/embeddings';
 import { clearError, recordError } from '../store/errors';
@@ -171,22 +171,69 @@ export class IndexJob {
     return { items: out, lastId: rows[rows.length - 1]!.id };
   }
 
+  /**
+   * Embeds every input of the round in batches. When a batch fails, its inputs are retried
+   * one by one, so one input the model cannot take fails only its own item (which becomes
+   * an error row) rather than the whole job. If even single inputs fail for every item, the
+   * model itself is broken: that fails the job.
+   */
   private async embedAll(items: Prepared[]): Promise<Float32Array[][]> {
     const batchSize = this.o.batchSize ?? 16;
     const flat = items.flatMap((p, k) => (p.outcome === 'embed' ? p.inputs.map((x) => ({ k, input: x.input })) : []));
     const out: Float32Array[][] = items.map(() => []);
+    const failed = new Map<number, string>();
+    let succeeded = 0;
     for (let s = 0; s < flat.length; s += batchSize) {
       if (this.cancelled) break;
-      const slice = flat.slice(s, s + batchSize);
-      const vecs = await this.o.model.embed(slice.map((x) => x.input));
-      if (vecs.length !== slice.length) throw new Error(`the model returned ${vecs.length} embeddings for ${slice.length} inputs`);
+      const slice = flat.slice(s, s + batchSize).filter((x) => !failed.has(x.k));
+      if (!slice.length) continue;
+      let vecs: Float32Array[] | null = null;
+      try {
+        vecs = await this.embedChecked(slice.map((x) => x.input));
+      } catch (err) {
+        if (slice.length === 1) failed.set(slice[0]!.k, modelReason(err));
+        else {
+          vecs = [];
+          for (const x of slice) {
+            if (failed.has(x.k)) {
+              vecs.push(new Float32Array(0));
+              continue;
+            }
+            try {
+              vecs.push((await this.embedChecked([x.input]))[0]!);
+            } catch (e) {
+              failed.set(x.k, modelReason(e));
+              vecs.push(new Float32Array(0));
+            }
+          }
+        }
+      }
+      if (!vecs) continue;
       slice.forEach((x, j) => {
-        const v = vecs[j]!;
-        if (v.length !== this.o.model.dim) throw new Error(`the model returned a ${v.length}-d embedding, expected ${this.o.model.dim}`);
-        out[x.k]!.push(v);
+        if (failed.has(x.k)) return;
+        out[x.k]!.push(vecs[j]!);
+        succeeded++;
       });
     }
+    if (failed.size && succeeded === 0 && failed.size === new Set(flat.map((x) => x.k)).size && flat.length > 1) {
+      throw new Error(`the model failed on every input: ${[...failed.values()][0]}`);
+    }
+    for (const [k, reason] of failed) {
+      const p = items[k]!;
+      items[k] = { outcome: 'error', item: p.item, reason, gone: false };
+      out[k] = [];
+    }
     return out;
+  }
+
+  private async embedChecked(inputs: EmbedInput[]): Promise<Float32Array[]> {
+    const vecs = await this.o.model.embed(inputs);
+    if (vecs.length !== inputs.length) throw new Error(`the model returned ${vecs.length} embeddings for ${inputs.length} inputs`);
+    for (const v of vecs) {
+      if (v.length !== this.o.model.dim) throw new Error(`the model returned a ${v.length}-d embedding, expected ${this.o.model.dim}`);
+      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) throw new Error('the model returned an embedding with NaN or infinite values');
+    }
+    return vecs;
   }
 
   private commit(items: Prepared[], vectors: Float32Array[][]): void {
@@ -257,4 +304,8 @@ export class IndexJob {
     updateJob(this.o.db, this.o.jobId, { state: this.state, done: this.done, total: this.total });
     this.o.onProgress(this.progress());
   }
+}
+
+function modelReason(err: unknown): string {
+  return `the embedding model could not process this file (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
 }

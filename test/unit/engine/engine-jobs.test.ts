@@ -132,6 +132,36 @@ describe('indexing jobs', () => {
     expect(existsSync(join(data, 'index.lock'))).toBe(false);
   });
 
+  it('an input the model rejects fails only its own item; a broken model fails the job, keeping items pending', async () => {
+    class Picky extends HashedTestEmbedder {
+      override async embed(batch: Parameters<HashedTestEmbedder['embed']>[0]) {
+        if (batch.some((x) => x.text.includes('POISON'))) throw new Error('token limit exceeded');
+        return super.embed(batch);
+      }
+    }
+    writeFileSync(join(lib, 'notes', 'poison.md'), 'This note has POISON in it.');
+    const e = open(new Picky());
+    await e.addSource({ path: lib });
+    await e.startIndexing({});
+    expect((await e.waitForIndexing())!.state).toBe('done');
+    const errors = await e.listErrors({ limit: 10 });
+    expect(errors).toEqual([expect.objectContaining({ path: join(lib, 'notes', 'poison.md'), reason: expect.stringMatching(/embedding model could not process this file \(token limit exceeded\)/) })]);
+    expect((await e.status()).embedded).toBe(44);
+    await e.close();
+
+    class Broken extends HashedTestEmbedder {
+      override async embed(): Promise<Float32Array[]> {
+        throw new Error('onnxruntime: session crashed');
+      }
+    }
+    const b = open(new Broken({ version: 'broken' }));
+    await b.startIndexing({});
+    const final = (await b.waitForIndexing())!;
+    expect(final.state).toBe('failed');
+    expect(final.message).toMatch(/session crashed/);
+    expect((await b.status()).pending).toBeGreaterThan(40);
+  });
+
   it('without a model: status works, indexing and search say no model is installed', async () => {
     const e = open(null);
     await e.addSource({ path: lib });
