@@ -16,6 +16,10 @@
 // distance = 1 - cos; addPoint on an existing label updates it in place; with
 // allowReplaceDeleted a new label can take over the slot of a deleted one (which then
 // silently drops that deleted label), so slots are reused instead of growing forever.
+//
+// openConsistentIndex repairs an intact but stale file in place (removes ids the store
+// no longer has, adds the missing ones) when at most half the store is missing from it,
+// and rebuilds otherwise; both report rebuilt: true with the reason.
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -210,7 +214,10 @@ export class VectorIndex {
    * The k live ids most similar to `query`, best first. `filter` restricts candidates;
    * `ef` is the search breadth (default 64, never below k). If the graph walk yields
    * fewer than k results while more candidates exist (very selective filters), the
-   * remaining candidates are scored exactly, so a result is never short.
+   * remaining candidates are scored exactly, so a result is never short. That fallback
+   * reads vectors back from hnswlib (getPoint, ~50 µs each), so it is for the rare short
+   * walk; a caller whose filter allows only a few hundred ids should rank those exactly
+   * itself (exactSearch over their stored vectors) rather than walk the graph.
    */
   search(query: Float32Array, k: number, filter?: (id: number) => boolean, ef?: number): Neighbour[] {
     const q = this.toPoint(query, 'query');
@@ -252,7 +259,7 @@ export class VectorIndex {
     const candidates: number[] = [];
     for (const id of this.live) if (!have.has(id) && (!filter || Boolean(filter(id)))) candidates.push(id);
     if (candidates.length === 0) return found;
-    const qv = Float32Array.from(q); // already unit length (or zero)
+    const qv = Float32Array.from(q); // exactSearch normalises the query
     const rows = new Float32Array(candidates.length * this.dim);
     candidates.forEach((id, r) => rows.set(this.hnsw.getPoint(id), r * this.dim)); // stored unit length
     const extra = exactSearch(rows, this.dim, qv, k, { ids: candidates, normalized: true });
