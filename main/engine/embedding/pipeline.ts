@@ -93,11 +93,6 @@ export class IndexJob {
     return true;
   }
 
-  /** More items became pending (the watcher found changes) while running. */
-  addToTotal(n: number): void {
-    this.total += n;
-  }
-
   async run(): Promise<JobProgress> {
     const { db, modelVersion } = this.o;
     const perRound = this.o.itemsPerRound ?? 32;
@@ -117,6 +112,7 @@ export class IndexJob {
           if (!progressedThisPass || countPending(db, modelVersion) === 0) break;
           afterId = 0;
           progressedThisPass = false;
+          this.total = this.done + countPending(db, modelVersion); // files that changed meanwhile
           next = this.readRound(afterId, perRound);
           continue;
         }
