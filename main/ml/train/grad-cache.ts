@@ -36,11 +36,23 @@ export async function gradCacheStep<Chunk>(
   batch: ContrastiveBatch<Chunk>,
   seeds: { queries: number[]; targets: number[] },
   tau?: number,
+  /** checked between chunks: an aborted step throws (an AbortError) and leaves nothing applied */
+  signal?: AbortSignal,
 ): Promise<StepResult> {
   const { dim } = encoder;
+  const encode = async (c: Chunk, seed: number): Promise<Float32Array> => {
+    signal?.throwIfAborted();
+    return encoder.encode(c, seed);
+  };
   // (i) no-grad forward of every chunk
-  const queryReps = await Promise.all(batch.queries.map((c, i) => encoder.encode(c, seeds.queries[i])));
-  const targetReps = await Promise.all(batch.targets.map((c, i) => encoder.encode(c, seeds.targets[i])));
+  // one chunk at a time: concurrent runs would hold every chunk's activations at once
+  const encodeAll = async (chunks: Chunk[], chunkSeeds: number[]): Promise<Float32Array[]> => {
+    const reps: Float32Array[] = [];
+    for (let i = 0; i < chunks.length; i++) reps.push(await encode(chunks[i], chunkSeeds[i]));
+    return reps;
+  };
+  const queryReps = await encodeAll(batch.queries, seeds.queries);
+  const targetReps = await encodeAll(batch.targets, seeds.targets);
   // (ii) loss and representation gradients on the whole batch
   const result = infoNce({ queries: concat(queryReps), targets: concat(targetReps), dim, tau });
   // (iii) per chunk backward from the cached gradients; sequential, so only one chunk's activations live at a time
@@ -50,6 +62,7 @@ export async function gradCacheStep<Chunk>(
     for (let i = 0; i < chunks.length; i++) {
       const rows = reps[i].length / dim;
       const slice = repGrads.subarray(row * dim, (row + rows) * dim);
+      signal?.throwIfAborted();
       accumulate(grads, await encoder.backward(chunks[i], chunkSeeds[i], slice));
       row += rows;
     }

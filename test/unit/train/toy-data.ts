@@ -1,0 +1,43 @@
+// A toy contrastive task for trainer tests: every pair is two noisy views of a fresh random
+// token sequence (a "prototype"); the model must learn which views belong together. Batches
+// are a pure function of (seed, index), as the trainer's exact resumption requires.
+import { StatefulRng } from '../../../main/ml/train/rng';
+import type { ContrastiveSource } from '../../../main/ml/train/trainer';
+import type { TokenRows } from '../../../main/ml/train/token-rows';
+
+export interface ToyOptions {
+  vocab: number;
+  seq: number;
+  /** chance that a token of a view is replaced by a random one */
+  noise: number;
+  seed?: number;
+  /** hard negatives per batch (noisy views of other fresh prototypes) */
+  negatives?: number;
+}
+
+export function toySource({ vocab, seq, noise, seed = 1, negatives = 0 }: ToyOptions): ContrastiveSource {
+  return {
+    batch(index, size) {
+      const rng = new StatefulRng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
+      const token = () => 1n + BigInt(Math.floor(rng.uniform() * (vocab - 1)));
+      const make = (rows: number) => ({ ids: new BigInt64Array(rows * seq), mask: new Float32Array(rows * seq), seq });
+      const q: TokenRows = make(size);
+      const t: TokenRows = make(size);
+      const n: TokenRows = make(negatives);
+      const view = (out: TokenRows, row: number, proto: bigint[]) => {
+        proto.forEach((tok, k) => {
+          out.ids[row * seq + k] = rng.uniform() < noise ? token() : tok;
+          out.mask[row * seq + k] = 1;
+        });
+      };
+      const proto = () => Array.from({ length: seq - Math.floor(rng.uniform() * (seq / 2)) }, token);
+      for (let r = 0; r < size; r++) {
+        const p = proto();
+        view(q, r, p);
+        view(t, r, p);
+      }
+      for (let r = 0; r < negatives; r++) view(n, r, proto());
+      return negatives ? { queries: q, targets: t, negatives: n } : { queries: q, targets: t };
+    },
+  };
+}
