@@ -13,6 +13,7 @@ import { tempDir } from '../support/tmp';
 import { ensureRendererBuilt, launchBrowser, requireChromium, shot, startServe, watchPage } from './harness';
 import type { Served } from './harness';
 
+const IMAGES = 120;
 const tmp = tempDir('trove-e2e-');
 let lib: GeneratedLibrary;
 let served: Served;
@@ -23,10 +24,10 @@ let problems: string[];
 beforeAll(async () => {
   requireChromium();
   ensureRendererBuilt();
-  lib = await generateLibrary(join(tmp.path, 'library'), { images: 60, notes: 12, folders: 3 });
+  lib = await generateLibrary(join(tmp.path, 'library'), { images: IMAGES, notes: 12, folders: 3 });
   writeFileSync(join(lib.root, 'album-0', 'broken.jpg'), 'this is not a JPEG');
   // each embed batch takes a while, so the test can pause, resume and cancel mid-run
-  served = await startServe(join(tmp.path, 'data'), { TROVE_TEST_EMBED_DELAY_MS: '400' });
+  served = await startServe(join(tmp.path, 'data'), { TROVE_TEST_EMBED_DELAY_MS: '500' });
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: 'light' });
   problems = watchPage(page);
@@ -60,20 +61,23 @@ describe('Trove UI in a browser, against the real engine', () => {
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.locator('section.progress[data-state="paused"]').waitFor();
     await shot(page, '02a-paused');
-    // batches already in flight finish; after that nothing moves until Resume
-    await new Promise((r) => setTimeout(r, 1500));
+    // batches already in flight finish; after that nothing moves until Resume or Cancel
+    await new Promise((r) => setTimeout(r, 2000));
     const held = await page.getByTestId('progress-percent').textContent();
+    expect(held).not.toBe('100%');
     await new Promise((r) => setTimeout(r, 1500));
     expect(await page.getByTestId('progress-percent').textContent()).toBe(held);
-    await page.getByRole('button', { name: 'Resume' }).click();
-    await page.locator('section.progress[data-state="running"]').waitFor();
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('section.progress[data-state="cancelled"]').waitFor();
+    // the rest is pending; Index now picks it up, and a paused run resumes to the end
     await page.getByRole('button', { name: 'Index now' }).click({ timeout: 15_000 });
+    await page.locator('section.progress[data-state="running"]').filter({ hasText: / of [1-9]/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Resume' }).click();
     await page.locator('section.progress[data-state="done"]').waitFor({ timeout: 90_000 });
     expect(await page.getByTestId('progress-percent').textContent()).toBe('100%');
     // broken.jpg counts as a photo, but is not indexed: it is in the error list instead
-    await page.getByTestId('counts').filter({ hasText: /61 photos · 12 notes · 72 indexed/ }).waitFor({ timeout: 15_000 });
+    await page.getByTestId('counts').filter({ hasText: `${IMAGES + 1} photos · 12 notes · ${IMAGES + 12} indexed` }).waitFor({ timeout: 15_000 });
     await shot(page, '02-indexed');
   });
 
@@ -113,13 +117,13 @@ describe('Trove UI in a browser, against the real engine', () => {
     await page.getByRole('searchbox').fill('photo');
     await page.getByRole('button', { name: 'Find', exact: true }).last().click();
     // the last search has answered (unchecking Notes re-ran the previous one too)
-    await page.locator('.query-bar').filter({ hasText: 'Results for “photo”' }).filter({ hasText: '60 results' }).waitFor();
+    await page.locator('.query-bar').filter({ hasText: 'Results for “photo”' }).filter({ hasText: `${IMAGES} results` }).waitFor();
     await page.locator('[data-testid="result"][data-kind="image"]').first().waitFor();
     expect(await page.locator('[data-testid="result"][data-kind="note"]').count()).toBe(0);
-    await expect.poll(() => page.getByTestId('results').getAttribute('aria-label')).toBe('Search results (60)');
+    await expect.poll(() => page.getByTestId('results').getAttribute('aria-label')).toBe(`Search results (${IMAGES})`);
     const rendered = await page.getByTestId('result').count();
     expect(rendered).toBeGreaterThan(0);
-    expect(rendered).toBeLessThan(60); // virtualised: off-screen rows are not in the DOM
+    expect(rendered).toBeLessThan(IMAGES); // virtualised: off-screen rows are not in the DOM
     // thumbnails load (served by item id, authorised by the cookie)
     await expect.poll(() => page.locator('[data-testid="result"] img').first().evaluate((img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth > 0; })).toBe(true);
     await page.getByTestId('results').focus();
@@ -127,8 +131,8 @@ describe('Trove UI in a browser, against the real engine', () => {
     await page.keyboard.press('ArrowDown');
     expect(await page.getByTestId('results').getAttribute('aria-activedescendant')).not.toBe('result-0');
     await page.keyboard.press('End');
-    await expect.poll(() => page.getByTestId('results').getAttribute('aria-activedescendant')).toBe('result-59');
-    await page.locator('#result-59').waitFor();
+    await expect.poll(() => page.getByTestId('results').getAttribute('aria-activedescendant')).toBe(`result-${IMAGES - 1}`);
+    await page.locator(`#result-${IMAGES - 1}`).waitFor();
     await page.keyboard.press('Home');
     await shot(page, '05-photos-grid');
   });
@@ -193,8 +197,11 @@ describe('the same UI through a preload-shaped window.trove (the Electron path)'
       window.trove = Object.freeze({
         invoke: async (method, request) => {
           calls.push(method);
+          window.__trove.last = { method, request };
           const r = await fetch('/api/' + method, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token }, body: JSON.stringify(request ?? {}) });
           const b = await r.json();
+          // pretend the engine grounded a region in every photo (Point at is not in the engine yet)
+          if (r.ok && method === 'find') for (const x of b.results) if (x.kind === 'image') x.box = { x: 16, y: 8, width: 32, height: 16 };
           return r.ok ? { ok: true, value: b } : { ok: false, error: b.error };
         },
         onEvent: () => () => {},
@@ -216,6 +223,31 @@ describe('the same UI through a preload-shaped window.trove (the Electron path)'
     const state = await p.evaluate<{ calls: string[]; opened: [string, number][] }>('window.__trove');
     expect(state.calls).toEqual(expect.arrayContaining(['status', 'listSources', 'find', 'getItem']));
     expect(state.opened.map((o) => o[0])).toEqual(['reveal', 'open']);
+    await p.keyboard.press('Escape');
+    // filters and sort reach the request
+    await p.getByRole('checkbox', { name: 'Notes' }).uncheck();
+    await p.getByLabel('Sort by').selectOption('date');
+    await p.getByLabel('From').fill('2001-02-03');
+    await expect.poll(() => p.evaluate<unknown>('window.__trove.last.request')).toMatchObject({ sort: 'date', filters: { kinds: ['image'], dateFrom: new Date('2001-02-03T00:00:00').getTime() } });
+    await p.getByLabel('From').fill('');
+    await p.getByLabel('Sort by').selectOption('relevance');
+    await p.locator('.query-bar').filter({ hasText: `${IMAGES} results` }).waitFor();
+    await expect.poll(() => p.locator('[data-testid="result"][data-kind="note"]').count()).toBe(0);
+    // the viewer draws a grounding box where the engine returns one (64x64 images: 25%, 12.5%, 50%, 25%)
+    await p.getByTestId('results').focus();
+    await p.keyboard.press('Home');
+    await p.keyboard.press('Enter');
+    const box = p.getByTestId('grounding-box');
+    await box.waitFor().catch(async (e: unknown) => {
+      await shot(p, '11-grounding-box-FAILED');
+      throw e;
+    });
+    const style = await box.getAttribute('style');
+    expect(style).toContain('left: 25%');
+    expect(style).toContain('top: 12.5%');
+    expect(style).toContain('width: 50%');
+    expect(style).toContain('height: 25%');
+    await shot(p, '11-grounding-box');
     await p.keyboard.press('Escape');
     await p.getByRole('button', { name: 'Add folder…' }).click();
     await p.getByRole('alert').filter({ hasText: /no\/such\/folder\/picked/ }).waitFor();
