@@ -3,7 +3,16 @@
 import { promises as fsp } from 'node:fs';
 import type { EmbedInput, EmbeddingModel } from '../../ml/models/embedding-model';
 import { hashBuffer } from '../library/hash';
-import { decodeForModel, describeDecodeError, ensureThumbnail, probeImage, readExif, thumbnailFile } from '../library/images';
+import {
+  decodeIntermediate,
+  modelInputFrom,
+  probeImage,
+  readExif,
+  THUMB_SIZE,
+  thumbnailExists,
+  thumbnailFile,
+  writeThumbnailFrom,
+} from '../library/images';
 import { isHeic } from '../library/kinds';
 import { chunkText } from '../library/chunking';
 import { decodeNote, NOTE_LIMIT_BYTES } from '../library/note-text';
@@ -71,14 +80,18 @@ async function prepareImage(
   const probe = await probeImage(buf);
   const exif = await readExif(buf).catch(() => noExif);
   const meta: ItemMeta = { ...base, ...exif, width: probe.width, height: probe.height, orientation: probe.orientation };
-  await ensureThumbnail(buf, thumbnailFile(ctx.thumbsDir, base.hash)).catch((err: unknown) => {
-    if ((err as NodeJS.ErrnoException).code) throw err; // the thumbnail cache itself failed (disk full...)
-    throw new UnreadableFile(describeDecodeError(err));
-  });
+  const thumb = thumbnailFile(ctx.thumbsDir, base.hash);
+  const haveThumb = await thumbnailExists(thumb);
+  // same content as what is stored (unchanged, or a copy): no decode at all when its
+  // thumbnail is there (same bytes decode the same)
+  const twinId = alreadyEmbedded ? null : (ctx.twinOf?.(base.hash, 'image', item.id) ?? null);
+  if (haveThumb && alreadyEmbedded) return { outcome: 'unchanged', item, meta };
+  if (haveThumb && twinId !== null) return { outcome: 'copy', item, meta, twinId };
+  const img = await decodeIntermediate(buf, Math.max(THUMB_SIZE, size.width, size.height));
+  if (!haveThumb) await writeThumbnailFrom(img, thumb);
   if (alreadyEmbedded) return { outcome: 'unchanged', item, meta };
-  const twinId = ctx.twinOf?.(base.hash, 'image', item.id) ?? null;
   if (twinId !== null) return { outcome: 'copy', item, meta, twinId };
-  const rgb = await decodeForModel(buf, size);
+  const rgb = await modelInputFrom(img, size);
   return { outcome: 'embed', item, meta, inputs: [{ chunk: null, input: targetInput(ctx.model, 'image', { image: rgb }) }] };
 }
 

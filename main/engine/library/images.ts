@@ -90,6 +90,57 @@ export async function decodeForModel(buf: Buffer, size: { width: number; height:
   }
 }
 
+/** A decoded, EXIF-rotated, sRGB image (alpha flattened onto white), 3 channels. */
+export interface DecodedImage {
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+/**
+ * Decodes once to an intermediate whose shorter side is `minSide` (never enlarged), from
+ * which both the thumbnail and the model input are made: one full decode per photo
+ * (JPEGs shrink on load), instead of one per output.
+ */
+export async function decodeIntermediate(buf: Buffer, minSide: number): Promise<DecodedImage> {
+  try {
+    const { data, info } = await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
+      .rotate()
+      .resize(minSide, minSide, { fit: 'outside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+    return { width: info.width, height: info.height, data };
+  } catch (err) {
+    throw new UnreadableFile(describeDecodeError(err));
+  }
+}
+
+const rawInput = (img: DecodedImage) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
+
+/** The model's input from an intermediate: resized to cover `size`, centre-cropped. */
+export async function modelInputFrom(img: DecodedImage, size: { width: number; height: number }): Promise<RgbImage> {
+  const data = await rawInput(img).resize(size.width, size.height, { fit: 'cover' }).raw().toBuffer();
+  return { width: size.width, height: size.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+export async function thumbnailExists(file: string): Promise<boolean> {
+  return fsp.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Writes the thumbnail from an intermediate (atomically: temp file + rename). */
+export async function writeThumbnailFrom(img: DecodedImage, file: string): Promise<void> {
+  await fsp.mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await rawInput(img).resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toFile(tmp);
+  await fsp.rename(tmp, file);
+}
+
 /** Writes the thumbnail unless one for this content already exists. */
 export async function ensureThumbnail(buf: Buffer, file: string): Promise<void> {
   try {
