@@ -138,7 +138,9 @@ export class TroveEngine implements TroveApi {
     }
     const src = insertSource(this.db, path);
     this.watcher?.watch(src.id, src.path);
-    if (this.autoIndex && this.model) void this.startIndexing({}).catch((err: unknown) => this.log(`indexing: ${String(err)}`));
+    // scan it now (even while another job runs: that job, or the one after it, picks the
+    // new pending items up), then index if nothing is running
+    if (this.autoIndex && this.model) void this.queueReconcile([src.id]).catch((err: unknown) => this.log(`indexing: ${String(err)}`));
     return src;
   }
 

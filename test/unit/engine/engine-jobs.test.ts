@@ -162,6 +162,21 @@ describe('indexing jobs', () => {
     expect((await b.status()).pending).toBeGreaterThan(40);
   });
 
+  it('with autoIndex, a folder added while a job runs is indexed too', async () => {
+    const second = join(dir.path, 'second');
+    await generateLibrary(second, { images: 6, notes: 1, folders: 1 });
+    const e = new TroveEngine({ dataDir: data, model: new HashedTestEmbedder({ delayMs: 20 }), autoIndex: true, batchSize: 4 });
+    engines.push(e);
+    await e.addSource({ path: lib });
+    await waitUntil(async () => ((await e.status()).job?.done ?? 0) > 0, 'first job under way');
+    await e.addSource({ path: second });
+    await waitUntil(async () => {
+      await e.idle();
+      const st = await e.status();
+      return st.embedded === 51 && st.pending === 0;
+    }, 'both folders indexed');
+  });
+
   it('without a model: status works, indexing and search say no model is installed', async () => {
     const e = open(null);
     await e.addSource({ path: lib });
