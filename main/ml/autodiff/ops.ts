@@ -6,7 +6,7 @@
 // scalar constant of the other operand's dtype. Axes, shapes, starts/ends are static.
 import { attr, attrInt, attrInts, isFloat, isStatic, numel, typedArrayOf } from '../graph/graph';
 import type { Attrs, DType, Dim, Shape, Tensor } from '../graph/graph';
-import { apply1, broadcastDims, defineOp, normAxis } from './registry';
+import { apply, apply1, broadcastDims, defineOp, normAxis } from './registry';
 import type { OutSpec, VjpArgs } from './registry';
 
 type TensorLike = Tensor | number;
@@ -670,3 +670,140 @@ export function pad(x: Tensor, pads: readonly number[]): Tensor {
   const outShape = x.shape.map((d, i) => (typeof d === 'number' ? d + pads[i] + pads[i + r] : pads[i] + pads[i + r] === 0 ? d : `${d}+${pads[i] + pads[i + r]}`));
   return apply1('Pad', [x, x.graph.int64s(pads, 'pads')], { mode: attr.s('constant') }, { outShape, pads });
 }
+
+// ---------------------------------------------------------------------------------------
+// Vision ops, forward only (no VJP): the frozen CNN trunks converted from tfjs graph models
+// (main/ml/convert). `grad` throws "has no VJP but lies on the gradient path" if one of them
+// is ever differentiated; gradients to parameters *after* a frozen trunk are unaffected.
+
+/** Output size of a strided window over `d` (NCHW spatial dims; symbolic stays symbolic). */
+function windowOut(d: Dim, k: number, stride: number, dil: number, padBegin: number, padEnd: number, name: string): Dim {
+  if (typeof d !== 'number') return `${name}`;
+  return Math.floor((d + padBegin + padEnd - dil * (k - 1) - 1) / stride) + 1;
+}
+
+export interface Conv2dOptions {
+  /** [sh, sw], default [1, 1] */
+  strides?: readonly number[];
+  /** [top, left, bottom, right], default 0 */
+  pads?: readonly number[];
+  /** [dh, dw], default [1, 1] */
+  dilations?: readonly number[];
+  /** channel groups (depthwise: group = in channels), default 1 */
+  group?: number;
+}
+
+/** 2-D convolution, NCHW: x [N, C, H, W], w [M, C/group, kh, kw], b [M]. Forward only. */
+export function conv2d(x: Tensor, w: Tensor, b?: Tensor, o: Conv2dOptions = {}): Tensor {
+  if (w.shape.length !== 4 || !isStatic(w.shape)) throw new Error('conv2d: weight must be a static [M, C/group, kh, kw]');
+  const attrs: Attrs = {
+    kernel_shape: attr.ints([w.shape[2], w.shape[3]]),
+    strides: attr.ints(o.strides ?? [1, 1]),
+    pads: attr.ints(o.pads ?? [0, 0, 0, 0]),
+    dilations: attr.ints(o.dilations ?? [1, 1]),
+    group: attr.i(o.group ?? 1),
+  };
+  return apply1('Conv', b ? [x, w, b] : [x, w], attrs);
+}
+defineOp({
+  type: 'Conv',
+  infer: (inputs, attrs) => {
+    const [x, w, b] = inputs;
+    checkSameDType('Conv', inputs);
+    if (x.shape.length !== 4) throw new Error(`Conv: input must be NCHW (rank 4), got [${x.shape.join(',')}]`);
+    const [m, cg, kh, kw] = w.shape as number[];
+    const group = attrInt(attrs, 'group', 1);
+    const c = x.shape[1];
+    if (typeof c === 'number' && c !== cg * group) throw new Error(`Conv: ${c} input channels but weight wants ${cg} x group ${group}`);
+    if (b && (b.shape.length !== 1 || b.shape[0] !== m)) throw new Error(`Conv: bias must be [${m}]`);
+    const s = attrInts(attrs, 'strides') ?? [1, 1];
+    const p = attrInts(attrs, 'pads') ?? [0, 0, 0, 0];
+    const dl = attrInts(attrs, 'dilations') ?? [1, 1];
+    const h = windowOut(x.shape[2], kh, s[0], dl[0], p[0], p[2], `${x.name}_convH`);
+    const wd = windowOut(x.shape[3], kw, s[1], dl[1], p[1], p[3], `${x.name}_convW`);
+    return [{ dtype: x.dtype, shape: [x.shape[0], m, h, wd] }];
+  },
+});
+
+/** min(max(x, lo), hi) (Relu6 = clip(x, 0, 6)). Forward only. */
+export function clip(x: Tensor, lo: number, hi: number): Tensor {
+  return apply1('Clip', [x, x.graph.scalar(lo, x.dtype), x.graph.scalar(hi, x.dtype)]);
+}
+defineOp({ type: 'Clip', infer: same });
+
+/** LeakyRelu / Elu / HardSigmoid / Floor: elementwise, forward only. */
+export const leakyRelu = (x: Tensor, alpha: number): Tensor => apply1('LeakyRelu', [x], { alpha: attr.f(alpha) });
+export const elu = (x: Tensor, alpha = 1): Tensor => apply1('Elu', [x], { alpha: attr.f(alpha) });
+export const floor = unary('Floor');
+defineOp({ type: 'LeakyRelu', infer: same });
+defineOp({ type: 'Elu', infer: same });
+defineOp({ type: 'Floor', infer: same });
+
+export interface Pool2dOptions {
+  kernel: readonly number[];
+  strides?: readonly number[];
+  /** [top, left, bottom, right] */
+  pads?: readonly number[];
+}
+
+/** Max / average pooling over NCHW spatial dims (average excludes padding). Forward only. */
+export function pool2d(type: 'MaxPool' | 'AveragePool', x: Tensor, o: Pool2dOptions): Tensor {
+  return apply1(type, [x], { kernel_shape: attr.ints(o.kernel), strides: attr.ints(o.strides ?? [1, 1]), pads: attr.ints(o.pads ?? [0, 0, 0, 0]) });
+}
+const poolInfer = (inputs: readonly Tensor[], attrs: Attrs): OutSpec[] => {
+  const x = inputs[0];
+  if (x.shape.length !== 4) throw new Error('pool: input must be NCHW (rank 4)');
+  const k = attrInts(attrs, 'kernel_shape') as number[];
+  const s = attrInts(attrs, 'strides') ?? [1, 1];
+  const p = attrInts(attrs, 'pads') ?? [0, 0, 0, 0];
+  return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], windowOut(x.shape[2], k[0], s[0], 1, p[0], p[2], `${x.name}_poolH`), windowOut(x.shape[3], k[1], s[1], 1, p[1], p[3], `${x.name}_poolW`)] }];
+};
+defineOp({ type: 'MaxPool', infer: poolInfer });
+defineOp({ type: 'AveragePool', infer: poolInfer });
+
+export type ResizeMode = 'asymmetric' | 'half_pixel' | 'align_corners' | 'pytorch_half_pixel';
+
+/** Resizes the spatial dims of NCHW `x` to static [h, w] (linear or nearest). Forward only. */
+export function resize2d(x: Tensor, size: readonly [number, number], o: { mode?: 'linear' | 'nearest'; coord?: ResizeMode; nearest?: 'floor' | 'round_prefer_floor' | 'round_prefer_ceil' } = {}): Tensor {
+  const g = x.graph;
+  if (!isStatic(x.shape.slice(1))) throw new Error('resize2d: channel and spatial dims must be static');
+  // `axes` (opset 18) resizes H, W only, so the batch may stay symbolic.
+  const roi = g.constant(new Float32Array(0), [0], 'float32', 'roi');
+  const scales = g.constant(new Float32Array(0), [0], 'float32', 'scales');
+  const hw = g.int64s([size[0], size[1]], 'sizes');
+  const attrs: Attrs = { mode: attr.s(o.mode ?? 'linear'), coordinate_transformation_mode: attr.s(o.coord ?? 'half_pixel'), axes: attr.ints([2, 3]) };
+  if ((o.mode ?? 'linear') === 'nearest') attrs.nearest_mode = attr.s(o.nearest ?? 'floor');
+  return apply1('Resize', [x, roi, scales, hw], attrs, { outShape: [x.shape[0], x.shape[1], size[0], size[1]] });
+}
+defineOp({ type: 'Resize', infer: (inputs, _a, meta) => [{ dtype: inputs[0].dtype, shape: meta.outShape as Shape }] });
+
+/** Top-k along `axis` (largest, sorted): [values, int64 indices]. Forward only. */
+export function topK(x: Tensor, k: number, axis = -1): [Tensor, Tensor] {
+  const a = normAxis(axis, x.shape.length);
+  const outs = apply('TopK', [x, x.graph.int64s([k], 'k')], { axis: attr.i(a), largest: attr.i(1), sorted: attr.i(1) }, { k });
+  return [outs[0], outs[1]];
+}
+defineOp({
+  type: 'TopK',
+  infer: (inputs, attrs, meta) => {
+    const x = inputs[0];
+    const a = attrInt(attrs, 'axis', -1);
+    const shape = x.shape.map((d, i) => (i === a ? (meta.k as number) : d));
+    return [
+      { dtype: x.dtype, shape },
+      { dtype: 'int64', shape },
+    ];
+  },
+});
+
+/** Integer / float elementwise modulo with Python (floor) semantics for ints. Forward only. */
+export const mod = (a: TensorLike, b: TensorLike): Tensor => apply1('Mod', lift(a, b), { fmod: attr.i(0) });
+defineOp({ type: 'Mod', infer: binaryInfer('Mod') });
+
+/** Elementwise max / min of two tensors, PRelu(x, slope): forward only. */
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => apply1('Max', lift(a, b));
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => apply1('Min', lift(a, b));
+export const prelu = (x: Tensor, slope: Tensor): Tensor => apply1('PRelu', [x, slope]);
+defineOp({ type: 'Max', infer: binaryInfer('Max') });
+defineOp({ type: 'Min', infer: binaryInfer('Min') });
+defineOp({ type: 'PRelu', infer: (inputs) => [{ dtype: inputs[0].dtype, shape: broadcastDims(inputs[0].shape, inputs[1].shape, 'PRelu') }] });
