@@ -388,6 +388,7 @@ export class TroveEngine implements TroveApi {
       let added = 0;
       let changed = 0;
       let removed = 0;
+      let toRead = 0;
       for (const id of ids) {
         if (this.closed) return;
         const src: SourceRow | undefined = getSource(this.db, id);
@@ -397,9 +398,10 @@ export class TroveEngine implements TroveApi {
         added += r.added;
         changed += r.changed + r.moved;
         removed += r.removedItemIds.length;
+        toRead += r.added + r.changed; // moves keep their embeddings: nothing to read
       }
       if (added || changed || removed) this.emit({ type: 'libraryChanged', added, changed, removed });
-      if (thenIndex && this.autoIndex && this.model && !this.closed && (added || changed) && !this.jobRun) {
+      if (thenIndex && this.autoIndex && this.model && !this.closed && toRead > 0 && !this.jobRun) {
         await this.startIndexing();
       }
     });
