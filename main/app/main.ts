@@ -25,6 +25,8 @@ const preloadPath = join(__dirname, '..', '..', 'preload', 'preload.js');
 
 let win: BrowserWindow | null = null;
 let host: UtilityProcess | null = null;
+let quitting = false;
+let restarts = 0;
 const engine = new EngineClient((m) => host?.postMessage(m));
 
 function startEngineHost(): void {
@@ -36,8 +38,10 @@ function startEngineHost(): void {
   engine.revive();
   host.on('message', (m: unknown) => engine.handleMessage(m));
   host.on('exit', (code) => {
-    engine.fail({ code: 'unavailable', message: `The engine stopped (exit code ${code}). Restart Trove; if it keeps happening, see the log.` });
+    engine.fail({ code: 'unavailable', message: `The engine stopped (exit code ${code}). Trove restarts it; if it keeps happening, see the log.` });
     host = null;
+    // restart a crashed engine a few times, then leave the error showing
+    if (!quitting && restarts++ < 3) setTimeout(startEngineHost, 1000 * restarts);
   });
 }
 
@@ -101,7 +105,10 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('before-quit', () => host?.postMessage({ t: 'shutdown' }));
+  app.on('before-quit', () => {
+    quitting = true;
+    host?.postMessage({ t: 'shutdown' });
+  });
 
   void app.whenReady().then(() => {
     const ses = session.defaultSession;
