@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../../main/contract/dispatch';
 import { TroveEngine } from '../../../main/engine/service';
 import { HashedTestEmbedder } from '../../doubles/hashed-embedder';
 import { noteText, writeImage } from '../../fixtures/library';
@@ -118,6 +119,27 @@ describe('TroveEngine search', () => {
     expect(detail.text).toContain('Note');
     expect((await engine.getItem({ id: img.id })).width).toBe(64);
     await expect(engine.getItem({ id: 99999 })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('answers every contract method with a response that passes the contract schemas', async () => {
+    const call = async (method: string, req: unknown) => {
+      const r = await dispatch(engine, method, req);
+      if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+      return r.value;
+    };
+    await call('status', {});
+    await call('listSources', {});
+    await call('listErrors', {});
+    const found = (await call('find', { text: 'sourdough', k: 5 })) as { results: { id: number }[] };
+    await call('getItem', { id: found.results[0]!.id });
+    await call('find', { imageItemId: found.results.find(() => true)!.id, k: 2 }).catch((e: Error) => expect(e.message).toMatch(/invalid .* note/));
+    await call('pauseIndexing', {});
+    await call('resumeIndexing', {});
+    await call('cancelIndexing', {});
+    const missing = await dispatch(engine, 'getItem', { id: 424242 });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    const bad = await dispatch(engine, 'addSource', { path: '/definitely/not/here' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'not_found', message: expect.stringMatching(/does not exist/) } });
   });
 
   it('refuses nested sources and missing folders with actionable messages', async () => {
