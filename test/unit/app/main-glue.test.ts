@@ -79,7 +79,7 @@ vi.mock('electron', async () => {
 });
 
 beforeAll(async () => {
-  await import('../../../main/app/main');
+  await import('../../../main/app/main.js');
   await new Promise((r) => setTimeout(r, 10));
 });
 
