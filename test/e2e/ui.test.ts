@@ -110,6 +110,8 @@ describe('Trove UI in a browser, against the real engine', () => {
     await shot(page, '04-viewer-note');
     await page.keyboard.press('Escape');
     await viewer.waitFor({ state: 'detached' });
+    // focus returns to the results, so the keyboard carries on where it was
+    await expect.poll(() => page.evaluate<string | null>('document.activeElement && document.activeElement.getAttribute("data-testid")')).toBe('results');
   });
 
   it('filters to photos, renders only the visible rows, and moves the selection with the keyboard', async () => {
