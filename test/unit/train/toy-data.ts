@@ -1,6 +1,8 @@
 // A toy contrastive task for trainer tests: every pair is two noisy views of a fresh random
 // token sequence (a "prototype"); the model must learn which views belong together. Batches
-// are a pure function of (seed, index), as the trainer's exact resumption requires.
+// are a pure function of (seed, index), as the trainer's exact resumption requires. Every
+// view ends with a fixed end token (id 1, never noised), as real prompts end with a fixed
+// template: the last-token representation then has one stable place to pool into.
 import { StatefulRng } from '../../../main/ml/train/rng';
 import type { ContrastiveSource } from '../../../main/ml/train/trainer';
 import type { TokenRows } from '../../../main/ml/train/token-rows';
@@ -15,11 +17,13 @@ export interface ToyOptions {
   negatives?: number;
 }
 
+const END = 1n;
+
 export function toySource({ vocab, seq, noise, seed = 1, negatives = 0 }: ToyOptions): ContrastiveSource {
   return {
     batch(index, size) {
       const rng = new StatefulRng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
-      const token = () => 1n + BigInt(Math.floor(rng.uniform() * (vocab - 1)));
+      const token = () => 2n + BigInt(Math.floor(rng.uniform() * (vocab - 2)));
       const make = (rows: number) => ({ ids: new BigInt64Array(rows * seq), mask: new Float32Array(rows * seq), seq });
       const q: TokenRows = make(size);
       const t: TokenRows = make(size);
@@ -29,8 +33,10 @@ export function toySource({ vocab, seq, noise, seed = 1, negatives = 0 }: ToyOpt
           out.ids[row * seq + k] = rng.uniform() < noise ? token() : tok;
           out.mask[row * seq + k] = 1;
         });
+        out.ids[row * seq + proto.length] = END;
+        out.mask[row * seq + proto.length] = 1;
       };
-      const proto = () => Array.from({ length: seq - Math.floor(rng.uniform() * (seq / 2)) }, token);
+      const proto = () => Array.from({ length: seq - 1 - Math.floor(rng.uniform() * (seq / 2)) }, token);
       for (let r = 0; r < size; r++) {
         const p = proto();
         view(q, r, p);
