@@ -24,7 +24,7 @@ import { INSTRUCTIONS, side } from './lib/instructions';
 import type { MmebEvalRow } from './lib/mmeb-parquet';
 import { EvalWriter, TrainWriter, mapPool } from './lib/out';
 import type { Family } from './lib/out';
-import { Rng, unit } from './lib/rng';
+import { Rng, hash32, unit } from './lib/rng';
 import {
   FASHION_LABELS,
   readDebianDescriptions,
@@ -71,7 +71,8 @@ const POSITION_ANSWERS = ['left', 'right', 'top', 'bottom'];
 const SCENE_ANSWERS = [...COUNT_ANSWERS, ...COLOURS.map((c) => c[0]), ...POSITION_ANSWERS];
 
 const pretty = (cat: string) => (cat === 'naturalforces' ? 'natural forces' : cat.replace(/_/g, ' '));
-const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 80);
+/** a file-name-safe, collision-free name for an item id */
+const slug = (s: string) => `${s.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 60)}-${hash32(s).toString(16).padStart(8, '0')}`;
 
 // ------------------------------------------------------------------ args
 interface Args {
@@ -182,7 +183,7 @@ async function main() {
   await textRetrieval(ctx, debs, readWordnet(pkgs['wordnet-base']!.root, 'n'), readWordnet(pkgs['wordnet-base']!.root, 'v'));
 
   log('openmoji (a source family never used in training)');
-  await openmoji(ctx, pkgs['openmoji']!.root);
+  await openmoji(ctx, pkgs['openmoji']!.root, new Set(items.filter((i) => i.split === 'train' && i.caption).map((i) => i.caption!.toLowerCase().replace(/[.!]+$/, '').trim())));
 
   log('VQA and grounding scenes');
   await scenes(ctx, items, readWordnetWords(pkgs['wordnet-base']!.root, 'n'), readWordnetWords(pkgs['wordnet-base']!.root, 'v'));
@@ -255,6 +256,14 @@ function selectItems(ctx: Ctx, pkgs: Record<string, FetchedPackage>): VisItem[] 
       const split: Split = ood ? 'ood' : unit('oc-split:' + (c.title?.toLowerCase() ?? c.id)) < EVAL_SHARE ? 'eval' : 'train';
       items.push({ key: 'oc:' + c.id, source: 'openclipart', file: c.png, category: cat, label: pretty(cat), caption: c.title, name: c.name, split, tile: `images/openclipart/${slug(c.id)}.jpg`, cutout: null, views: [] });
     }
+  }
+  // an OOD item whose caption or name also labels a training item would not be out of distribution
+  const trainCaptions = new Set(items.filter((i) => i.split === 'train' && i.caption).map((i) => i.caption!.toLowerCase().trim()));
+  const trainNames = new Set(items.filter((i) => i.split === 'train' && i.name).map((i) => i.name!));
+  for (const i of items) {
+    if (i.split !== 'ood') continue;
+    if (i.caption && trainCaptions.has(i.caption.toLowerCase().trim())) i.caption = null;
+    if (i.name && trainNames.has(i.name)) i.name = null;
   }
   return items;
 }
@@ -432,7 +441,7 @@ async function imageRetrieval(ctx: Ctx, items: VisItem[]): Promise<void> {
 // ------------------------------------------------------------------ openmoji (OOD only)
 const EMOJI_GROUPS = ['smileys-emotion', 'people-body', 'animals-nature', 'food-drink', 'travel-places', 'activities', 'objects', 'symbols', 'flags'];
 
-async function openmoji(ctx: Ctx, root: string): Promise<void> {
+async function openmoji(ctx: Ctx, root: string, trainCaptions: Set<string>): Promise<void> {
   const rng = ctx.rng.fork('openmoji');
   const label = (g: string) => g.replace('-', ' & ');
   const chosen = EMOJI_GROUPS.flatMap((g) =>
@@ -459,7 +468,8 @@ async function openmoji(ctx: Ctx, root: string): Promise<void> {
     }),
   );
   const t2i = INSTRUCTIONS.retrieval_text_to_image;
-  const uniq = uniqueBy(ok, (e) => e.annotation);
+  // emoji names that are also training captions ("snowman") are left out of the retrieval set
+  const uniq = uniqueBy(ok, (e) => e.annotation).filter((e) => !trainCaptions.has(e.annotation.toLowerCase()) && !trainCaptions.has(`a ${e.annotation.toLowerCase()}`) && !trainCaptions.has(`an ${e.annotation.toLowerCase()}`));
   await ctx.evals.write(
     { name: 'ret-openmoji-t2i-ood', metaTask: 'retrieval', split: 'OOD', source: 'openmoji', description: 'emoji name -> emoji image (a source never trained on)' },
     uniq.map((e) => {
@@ -504,7 +514,8 @@ async function textRetrieval(ctx: Ctx, debsIn: DebDescription[], nouns: Synset[]
   const ns = uniqueBy(sortedSyn(nouns), (s) => s.lemma, (s) => s.gloss);
   const nTrain = ns.filter((s) => unit('wn-split:' + s.offset) >= 0.1);
   const nInd = ns.filter((s) => unit('wn-split:' + s.offset) < 0.1);
-  const vOod = uniqueBy(sortedSyn(verbs), (s) => s.lemma, (s) => s.gloss);
+  const nounLemmas = new Set(nTrain.map((s) => s.lemma.toLowerCase()));
+  const vOod = uniqueBy(sortedSyn(verbs), (s) => s.lemma, (s) => s.gloss).filter((s) => !nounLemmas.has(s.lemma.toLowerCase()));
   for (const s of nTrain.slice(0, ctx.lim(8000))) {
     ctx.train.add('ret-t2t-wordnet', 'retrieval', 'wordnet', { qry: side(w2d.query, s.lemma, false), pos_text: side(w2d.target, s.gloss, false) });
   }
@@ -632,25 +643,28 @@ async function scenes(ctx: Ctx, items: VisItem[], nounWords: string[], verbWords
     const r = new Rng(seed);
     const g = await gridScene(r, pools.train, `images/scenes/train/grid-${i}.jpg`, ctx.out);
     const pq = positionQuestion(r, r.pick(g.objects));
-    // grounding: the labelled object's crop; a hard negative: another object's crop in the same scene
-    const target = r.pick(g.objects);
-    const other = r.pick(g.objects.filter((o) => o !== target));
+    // grounding: two labelled objects, each with its crop; a hard negative: another object's crop in the same scene
     const crop = (o: Placed) => `images/scenes/train/grid-${i}.crop${g.objects.indexOf(o)}.jpg`;
-    await writeCrop(g.raw, SCENE, target.box, join(ctx.out, crop(target)));
-    await writeCrop(g.raw, SCENE, other.box, join(ctx.out, crop(other)));
-    return { file: g.file, pq, label: target.item.name!, pos: crop(target), neg: crop(other) };
+    await Promise.all(g.objects.map((o) => writeCrop(g.raw, SCENE, o.box, join(ctx.out, crop(o)))));
+    const grounding = r.sample(g.objects, 2).map((target) => {
+      const other = r.pick(g.objects.filter((o) => o !== target));
+      return { label: target.item.name!, pos: crop(target), neg: crop(other) };
+    });
+    return { file: g.file, pq, grounding };
   });
   const flip: Record<string, string> = { left: 'right', right: 'left', top: 'bottom', bottom: 'top' };
   for (const g of gridRows) {
     ctx.train.add('vqa-position', 'vqa', 'tuxpaint-scenes', { qry: q(g.pq.q), qry_image_path: g.file, pos_text: a(g.pq.a), neg_text: a(flip[g.pq.a]!) });
-    ctx.train.add('grounding-label', 'grounding', 'tuxpaint-scenes', {
-      qry: side(grd.query, g.label, true),
-      qry_image_path: g.file,
-      pos_text: side(grd.target, null, true),
-      pos_image_path: g.pos,
-      neg_text: side(grd.target, null, true),
-      neg_image_path: g.neg,
-    });
+    for (const t of g.grounding) {
+      ctx.train.add('grounding-label', 'grounding', 'tuxpaint-scenes', {
+        qry: side(grd.query, t.label, true),
+        qry_image_path: g.file,
+        pos_text: side(grd.target, null, true),
+        pos_image_path: t.pos,
+        neg_text: side(grd.target, null, true),
+        neg_image_path: t.neg,
+      });
+    }
   }
   const wordsTrain = nounWords.filter((w) => unit('word-split:' + w) >= 0.2);
   const wordsInd = nounWords.filter((w) => unit('word-split:' + w) < 0.2);
