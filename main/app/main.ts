@@ -1,7 +1,7 @@
 // Electron main: a thin shell. Window, menu, trove:// protocol, IPC wiring, and the engine host
 // (utilityProcess). Every decision with security weight lives in a small pure module next to
 // this file (window-options, csp, guards, protocol, ipc-handlers), pinned by test/unit/app.
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, screen, session, shell, utilityProcess } from 'electron';
 import type { UtilityProcess, WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,7 +14,7 @@ import { createInvokeHandler, openable, parseItemIdArg } from './ipc-handlers';
 import { menuTemplate } from './menu';
 import { answerProtocolRequest, isInside, TROVE_SCHEME } from './protocol';
 import { APP_ENTRY, mainWindowOptions } from './window-options';
-import { loadWindowState, saveWindowState } from './window-state';
+import { fitToDisplays, loadWindowState, saveWindowState } from './window-state';
 
 protocol.registerSchemesAsPrivileged([TROVE_SCHEME]);
 app.enableSandbox();
@@ -80,7 +80,7 @@ async function pickFolder(): Promise<string | null> {
 
 function createWindow(): void {
   const stateFile = join(app.getPath('userData'), 'window-state.json');
-  const state = loadWindowState(stateFile);
+  const state = fitToDisplays(loadWindowState(stateFile), screen.getAllDisplays().map((d) => d.workArea));
   win = new BrowserWindow(mainWindowOptions(preloadPath, state));
   if (state?.maximized) win.maximize();
   win.once('ready-to-show', () => win?.show());

@@ -40,3 +40,21 @@ export function saveWindowState(file: string, state: WindowState): void {
     // losing the window position is not worth bothering the user about
   }
 }
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Drops a remembered position that no display shows any more (a monitor was unplugged). */
+export function fitToDisplays(state: WindowState | null, workAreas: Rect[]): WindowState | null {
+  if (!state || state.x === undefined || state.y === undefined) return state;
+  const { x, y, width } = state;
+  // at least the top 48 px of the window's title area must be on a screen
+  const visible = workAreas.some((a) => x + width > a.x + 48 && x < a.x + a.width - 48 && y >= a.y - 8 && y < a.y + a.height - 48);
+  if (visible) return state;
+  const { x: _x, y: _y, ...rest } = state;
+  return rest;
+}

@@ -75,6 +75,7 @@ vi.mock('electron', async () => {
     dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showErrorBox: h.rec('dialog.showErrorBox') },
     shell: { openPath: async () => '', showItemInFolder: h.rec('shell.showItemInFolder') },
     net: { fetch: async () => new Response('x') },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
   };
 });
 

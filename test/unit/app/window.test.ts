@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mainWindowOptions, APP_ENTRY } from '../../../main/app/window-options';
 import { APP_CSP, parseCsp } from '../../../main/app/csp';
 import { navigationAllowed, permissionCheckHandler, permissionRequestHandler, senderAllowed, willAttachWebviewHandler, windowOpenHandler } from '../../../main/app/guards';
-import { parseWindowState } from '../../../main/app/window-state';
+import { fitToDisplays, parseWindowState } from '../../../main/app/window-state';
 
 describe('BrowserWindow options', () => {
   const opts = mainWindowOptions('/app/preload.js');
@@ -31,6 +31,14 @@ describe('BrowserWindow options', () => {
     expect(parseWindowState({ width: 'big' })).toBeNull();
     expect(parseWindowState({ width: 5, height: 5 })).toBeNull();
     expect(parseWindowState({ width: 1000, height: 800, x: 1.5, y: 2 })).toEqual({ width: 1000, height: 800, maximized: false });
+  });
+  it('forgets a position no display shows any more', () => {
+    const screens = [{ x: 0, y: 0, width: 1920, height: 1080 }];
+    const s = { x: 100, y: 100, width: 900, height: 700 };
+    expect(fitToDisplays(s, screens)).toEqual(s);
+    expect(fitToDisplays({ ...s, x: 2500 }, screens)).toEqual({ width: 900, height: 700 });
+    expect(fitToDisplays({ ...s, y: -900 }, screens)).toEqual({ width: 900, height: 700 });
+    expect(fitToDisplays({ ...s, x: 2500 }, [...screens, { x: 1920, y: 0, width: 1920, height: 1080 }])).toEqual({ ...s, x: 2500 });
   });
 });
 
