@@ -87,7 +87,8 @@ export function decodeWeights(specs: readonly WeightSpec[], buf: Uint8Array): Ma
   let off = 0;
   const take = (bytes: number): Uint8Array => {
     if (off + bytes > buf.byteLength) throw new Error(`weights: the shards end at ${buf.byteLength} bytes, ${off + bytes} needed`);
-    const copy = buf.slice(off, off + bytes); // aligned copy
+    const copy = new Uint8Array(bytes); // an aligned copy (a Buffer's slice would be a view)
+    copy.set(buf.subarray(off, off + bytes));
     off += bytes;
     return copy;
   };

@@ -21,11 +21,11 @@ export function requireCenternet(): string {
 }
 
 let ready: Promise<void> | undefined;
-/** tfjs on the wasm backend (about 10x the pure-JS cpu backend for convs). */
-export function tfReady(): Promise<void> {
+/** tfjs on the wasm backend by default (about 10x the pure-JS cpu backend for convs); one backend per test file. */
+export function tfReady(backend: 'wasm' | 'cpu' = 'wasm'): Promise<void> {
   ready ??= (async () => {
-    setWasmPaths(join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + '/');
-    await tf.setBackend('wasm');
+    if (backend === 'wasm') setWasmPaths(join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + '/');
+    await tf.setBackend(backend);
     await tf.ready();
   })();
   return ready;
@@ -33,14 +33,18 @@ export function tfReady(): Promise<void> {
 
 /** Loads a tfjs graph model from disk; the placeholder's fixed [1, 512, 512, 3] is relaxed so other sizes and batches run. */
 export async function loadTfGraphModel(jsonPath: string): Promise<tf.GraphModel> {
-  await tfReady();
   const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as ModelJson;
   for (const n of json.modelTopology.node) {
     if (n.op === 'Placeholder' && n.attr?.shape?.shape?.dim) n.attr.shape.shape.dim = n.attr.shape.shape.dim.map((d, i, a) => ({ size: i === a.length - 1 ? d.size : -1 }));
   }
   const bins = json.weightsManifest.flatMap((g) => g.paths).map((p) => readFileSync(join(dirname(jsonPath), p)));
-  const all = Buffer.concat(bins);
-  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+  return tfGraphModelFrom(json, Buffer.concat(bins));
+}
+
+/** A tfjs GraphModel from an in-memory model.json and its concatenated weight bytes. */
+export async function tfGraphModelFrom(json: ModelJson, bytes: Uint8Array, backend: 'wasm' | 'cpu' = 'wasm'): Promise<tf.GraphModel> {
+  await tfReady(backend);
+  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const handler: tf.io.IOHandler = {
     load: async () => ({
       modelTopology: json.modelTopology as never,
