@@ -28,6 +28,17 @@ export function precisionAt1(rows: Iterable<ArrayLike<number>>): { n: number; hi
   return { n, hits, p1: n === 0 ? Number.NaN : hits / n };
 }
 
+/** The P@1 a random ranking would get on average: the mean over rows of 1 / (number of candidates). */
+export function chanceP1(candidatesPerRow: Iterable<number>): number {
+  let n = 0;
+  let s = 0;
+  for (const c of candidatesPerRow) {
+    n++;
+    s += c > 0 ? 1 / c : 0;
+  }
+  return n === 0 ? Number.NaN : s / n;
+}
+
 function mean(xs: number[]): number | null {
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MMEB_DATASETS, aggregate, formatScoresTable, hitAt1, mmebDatasetInfo, precisionAt1 } from '../../../main/ml/eval';
+import { MMEB_DATASETS, aggregate, chanceP1, formatScoresTable, hitAt1, mmebDatasetInfo, precisionAt1 } from '../../../main/ml/eval';
 import type { DatasetScore } from '../../../main/ml/eval';
 
 describe('hitAt1', () => {
@@ -21,6 +21,11 @@ describe('hitAt1', () => {
   it('treats NaN as a miss wherever it is', () => {
     expect(hitAt1([Number.NaN, 0.1])).toBe(false);
     expect(hitAt1([0.9, Number.NaN])).toBe(false);
+  });
+
+  it('chance level is the mean of 1 / candidates', () => {
+    expect(chanceP1([2, 4])).toBeCloseTo(0.375, 12);
+    expect(Number.isNaN(chanceP1([]))).toBe(true);
   });
 
   it('precisionAt1 over rows', () => {
