@@ -53,7 +53,7 @@ function unwrap<M extends MethodName>(o: Outcome): ResponseOf<M> {
 function electronClient(t: TrovePreload): Client {
   return {
     kind: 'electron',
-    call: async (method, request) => unwrap(await t.invoke(method, request)),
+    call: async <M extends MethodName>(method: M, request: RequestOf<M>) => unwrap<M>(await t.invoke(method, request)),
     onEvent: (l) => t.onEvent(l),
     onConnection: (l) => (l('open'), () => {}),
     thumbUrl: (id) => `/thumb/${id}`,
