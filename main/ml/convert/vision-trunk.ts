@@ -58,14 +58,28 @@ export interface TrunkGraph {
   tfOps: Record<string, number>;
 }
 
+/**
+ * Adds the trunk to an existing graph (e.g. vlm2vec-nano's, whose projector trains on top):
+ * `image` is [batch, 3, S, S] NCHW in [0, 255]. The trunk's weights are frozen parameters
+ * (trainable: false), so `paramsAsInputs: 'trainable'` keeps them baked in, and gradients
+ * for parameters after the trunk never enter it. `prefix` scopes node and parameter names.
+ */
+export function addTrunk(graph: Graph, model: TfjsGraphModel, image: Tensor, spec: TrunkSpec = CENTERNET_TRUNK, prefix?: string): { featureMap: Tensor; pooled: Tensor } {
+  if (image.shape.length !== 4 || image.shape[1] !== 3 || image.shape[2] !== spec.size || image.shape[3] !== spec.size) {
+    throw new Error(`trunk input must be [batch, 3, ${spec.size}, ${spec.size}], got [${image.shape.join(', ')}]`);
+  }
+  const res = convertTfjsGraph(model, graph, { feeds: { [spec.input]: image }, outputs: [spec.tap], ...(prefix ? { prefix } : {}) });
+  if (!res.nchw[0]) throw new Error(`tap ${spec.tap} is not a rank-4 feature map`);
+  const featureMap = res.outputs[0];
+  const pooled = graph.scope(prefix ? `${prefix}/pool` : 'pool', () => o.reduceMean(featureMap, [2, 3], false));
+  return { featureMap, pooled };
+}
+
 /** Builds the trunk graph: image [batch, 3, S, S] -> feature_map [batch, C, h, w], pooled [batch, C]. */
 export function buildTrunkGraph(model: TfjsGraphModel, spec: TrunkSpec = CENTERNET_TRUNK): TrunkGraph {
   const graph = new Graph({ name: 'vision_trunk' });
   const image = graph.input('image', 'float32', ['batch', 3, spec.size, spec.size]);
-  const res = convertTfjsGraph(model, graph, { feeds: { [spec.input]: image }, outputs: [spec.tap] });
-  if (!res.nchw[0]) throw new Error(`tap ${spec.tap} is not a rank-4 feature map`);
-  const featureMap = res.outputs[0];
-  const pooled = graph.scope('pool', () => o.reduceMean(featureMap, [2, 3], false));
+  const { featureMap, pooled } = addTrunk(graph, model, image, spec);
   return { graph, image, featureMap, pooled, tfOps: opHistogram(model, [spec.tap]) };
 }
 

@@ -5,7 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { loadTfjsGraphModel, opHistogram } from '../../../main/ml/convert/tfjs-model';
 import type { TfjsGraphModel } from '../../../main/ml/convert/tfjs-model';
-import { CENTERNET_TRUNK, trunkToOnnx } from '../../../main/ml/convert/vision-trunk';
+import { CENTERNET_TRUNK, addTrunk, sha256, trunkToOnnx } from '../../../main/ml/convert/vision-trunk';
+import { Graph } from '../../../main/ml/graph/graph';
+import * as o from '../../../main/ml/autodiff/ops';
+import { addGradients } from '../../../main/ml/autodiff/training';
+import { toOnnx } from '../../../main/ml/graph/onnx-writer';
 import type { TrunkOnnx } from '../../../main/ml/convert/vision-trunk';
 import { createSession } from '../../../main/ml/runtime/session';
 import { batchOf, loadTfGraphModel, maxAbs, maxAbsDiff, nhwcToNchw, requireCenternet, testImages } from './support';
@@ -73,5 +77,32 @@ describe('vision trunk: CenterNet MobileNetV3 backbone, tfjs -> ONNX', () => {
     // the images are told apart
     const d01 = maxAbsDiff(pooled.subarray(0, 120), pooled.subarray(120, 240));
     expect(d01).toBeGreaterThan(0.1);
+  });
+
+  it('is deterministic (same bytes, same SHA-256 on a rebuild) and refuses a wrong input size', () => {
+    expect(sha256(trunkToOnnx(model).model)).toBe(sha256(onnx.model));
+    const g = new Graph();
+    expect(() => addTrunk(g, model, g.input('image', 'float32', ['batch', 3, 224, 224]))).toThrow(/\[batch, 3, 256, 256\]/);
+  });
+
+  it('a projector trained on top gets gradients; the frozen trunk stays baked in and is never differentiated', async () => {
+    const g = new Graph();
+    const image = g.input('image', 'float32', ['batch', 3, S, S]);
+    const { featureMap } = addTrunk(g, model, image, CENTERNET_TRUNK, 'trunk');
+    // visual tokens: [b, 120, 8, 8] -> [b, 64, 120] -> projector -> mean
+    const tokens = o.transpose(o.reshape(featureMap, [0, 120, 64]), [0, 2, 1]);
+    const w = g.param('proj/weight', [120, 4], Float32Array.from({ length: 480 }, (_v, i) => Math.sin(i) * 0.05));
+    const loss = o.reduceMean(o.mul(o.matmul(tokens, w), o.matmul(tokens, w)));
+    const tr = addGradients(g, { loss });
+    expect([...tr.gradOutputs.keys()]).toEqual(['proj/weight']);
+    const m = toOnnx(g, { outputs: tr.outputs, paramsAsInputs: 'trainable' });
+    expect(m.paramInputs).toEqual(['proj/weight']);
+    const s = await createSession(m.model, { providers: ['cpu'], intraOpNumThreads: 2 });
+    const { nchw } = batchOf((await testImages(S)).slice(0, 1), S);
+    const out = await s.run({ image: { dtype: 'float32', data: nchw, dims: [1, 3, S, S] }, 'proj/weight': { dtype: 'float32', data: g.params.get('proj/weight')!.data, dims: [120, 4] } });
+    await s.release();
+    const gw = out[tr.gradOutputs.get('proj/weight')!].data as Float32Array;
+    expect(gw.length).toBe(480);
+    expect(maxAbs(gw)).toBeGreaterThan(0);
   });
 });
