@@ -807,3 +807,7 @@ export const prelu = (x: Tensor, slope: Tensor): Tensor => apply1('PRelu', [x, s
 defineOp({ type: 'Max', infer: binaryInfer('Max') });
 defineOp({ type: 'Min', infer: binaryInfer('Min') });
 defineOp({ type: 'PRelu', infer: (inputs) => [{ dtype: inputs[0].dtype, shape: broadcastDims(inputs[0].shape, inputs[1].shape, 'PRelu') }] });
+
+/** HardSwish: x * clip(x / 6 + 0.5, 0, 1) (ONNX opset 14). Forward only. */
+export const hardSwish = unary('HardSwish');
+defineOp({ type: 'HardSwish', infer: same });

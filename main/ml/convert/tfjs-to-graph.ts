@@ -27,6 +27,12 @@ export interface ConvertOptions {
   outputs: readonly string[];
   /** prefix for parameter names and node scopes (default none) */
   prefix?: string;
+  /**
+   * Rewrite TF's hard-swish pattern (c*x) * Relu6(x + 3) as HardSwish(x) * 6c (default
+   * true): two elementwise passes instead of four, same values up to float rounding (c is
+   * the graph's own constant, float16 1/6 in CenterNet, so the 6c factor is kept).
+   */
+  fuseHardSwish?: boolean;
 }
 
 export interface ConvertResult {
@@ -243,8 +249,11 @@ class Converter {
         return binary(o.add);
       case 'Sub':
         return binary(o.sub);
-      case 'Mul':
+      case 'Mul': {
+        const hs = this.opts.fuseHardSwish === false ? undefined : this.hardSwishOf(n);
+        if (hs) return [hs];
         return binary(o.mul);
+      }
       case 'RealDiv':
       case 'Div':
         return binary((a, b) => (a.dtype === 'float32' || a.dtype === 'float64' ? o.div(a, b) : floorDivInt(a, b)));
@@ -354,6 +363,50 @@ class Converter {
       default:
         throw new Error(`tfjs convert: op ${n.op} (node ${n.name}) is not supported`);
     }
+  }
+
+  /** The TF node producing `ref`, or undefined for a constant / unknown. */
+  private producer(ref: string): TfNode | undefined {
+    const p = parseInput(ref);
+    return p ? this.model.byName.get(p[0]) : undefined;
+  }
+
+  private scalarConst(ref: string): number | undefined {
+    const n = this.producer(ref);
+    const w = n?.op === 'Const' ? this.model.weights.get(n.name) : undefined;
+    return w && w.dtype === 'float32' && w.data.length === 1 ? Number(w.data[0]) : undefined;
+  }
+
+  /**
+   * Mul(Mul(c, x), Relu6(Add(x, 3))) (either operand order) -> HardSwish(x) * 6c. The
+   * inner nodes were already emitted; if nothing else reads them, toOnnx prunes them.
+   */
+  private hardSwishOf(n: TfNode): Val | undefined {
+    const ins = (n.input ?? []).filter((i) => !i.startsWith('^'));
+    if (ins.length !== 2) return undefined;
+    for (const [mi, ri] of [
+      [0, 1],
+      [1, 0],
+    ]) {
+      const m = this.producer(ins[mi]);
+      const r = this.producer(ins[ri]);
+      if (m?.op !== 'Mul' || r?.op !== 'Relu6') continue;
+      const a = this.producer((r.input ?? [])[0]);
+      if (a?.op !== 'Add' && a?.op !== 'AddV2') continue;
+      const mIn = m.input ?? [];
+      const aIn = a.input ?? [];
+      const cIdx = mIn.findIndex((i) => this.scalarConst(i) !== undefined);
+      const tIdx = aIn.findIndex((i) => this.scalarConst(i) === 3);
+      if (cIdx < 0 || tIdx < 0 || mIn.length !== 2 || aIn.length !== 2) continue;
+      const x = mIn[1 - cIdx];
+      if (x !== aIn[1 - tIdx]) continue;
+      const c = this.scalarConst(mIn[cIdx]) as number;
+      if (Math.abs(c - 1 / 6) > 1e-3) continue;
+      const xv = this.get(x);
+      const t = this.tensor(xv);
+      return { t: o.mul(o.hardSwish(t), 6 * c), nchw: xv.nchw };
+    }
+    return undefined;
   }
 
   private activation(x: Tensor, act: string, n: TfNode, extra?: Val): Tensor {

@@ -96,8 +96,10 @@ class Synth {
 
 const conv = (strides: number[], padding: string, dil = [1, 1, 1, 1]): Record<string, TfAttr> => ({ ...F, strides: A.ints(strides), padding: A.s(padding), data_format: A.s('NHWC'), dilations: A.ints(dil) });
 
+let hardSwishNodes = 0;
+
 /** Runs `outputs` of the synthetic model in tfjs and through the converter + ORT; returns the worst |diff| per output. */
-async function parity(sy: Synth, input: string, shape: number[], outputs: string[]): Promise<number[]> {
+async function parity(sy: Synth, input: string, shape: number[], outputs: string[], fuseHardSwish = true): Promise<number[]> {
   const json = sy.json();
   const bytes = sy.bytes();
   const x = sy.randn(shape.reduce((a, b) => a * b, 1), 2);
@@ -110,7 +112,8 @@ async function parity(sy: Synth, input: string, shape: number[], outputs: string
   const g = new Graph();
   const nchwShape = shape.length === 4 ? [shape[0], shape[3], shape[1], shape[2]] : shape;
   const xin = g.input('x', 'float32', nchwShape);
-  const res = convertTfjsGraph(model, g, { feeds: { [input]: xin }, outputs });
+  const res = convertTfjsGraph(model, g, { feeds: { [input]: xin }, outputs, fuseHardSwish });
+  if (fuseHardSwish) hardSwishNodes = g.nodes.filter((n) => n.opType === 'HardSwish').length;
   const named: Record<string, Tensor> = {};
   res.outputs.forEach((t, i) => (named[`y${i}`] = t));
   const s = await createSession(toOnnx(g, { outputs: named }).model, { providers: ['cpu'], intraOpNumThreads: 1 });
@@ -236,6 +239,21 @@ describe('tfjs graph ops -> ONNX, parity with tfjs', () => {
     const errs = await parity(sy, x, [1, 3, 4, 5], [sg, sn, sn2, sq, tk, gv, fd, fm, cf]);
     for (const e of errs) expect(e).toBeLessThan(1e-5);
     expect(opHistogram(parseTfjsGraphModel(sy.json(), [sy.bytes()]), [cf]).FloorDiv).toBe(1);
+  });
+
+  it("TF's hard-swish pattern (c*x) * Relu6(x + 3) with a float16 c, fused to HardSwish or kept as is", async () => {
+    const sy = new Synth();
+    const x = sy.placeholder('x', [1, 5, 5, 3]);
+    const c1 = sy.op('c1', 'Conv2D', [x, sy.w('w1', [3, 3, 3, 4], 'float16')], conv([1, 1, 1, 1], 'SAME'));
+    const m = sy.op('hs/mul', 'Mul', [sy.const('sixth', [], [1 / 6], 'float32', 'float16'), c1], F);
+    const a = sy.op('hs/add', 'Add', [c1, sy.const('three', [], [3], 'float32', 'float16')], F);
+    const r = sy.op('hs/Relu6', 'Relu6', [a], F);
+    const y = sy.op('hs/mul_1', 'Mul', [m, r], F);
+    for (const fuse of [true, false]) {
+      const errs = await parity(sy, x, [1, 5, 5, 3], [y], fuse);
+      expect(errs[0]).toBeLessThan(1e-5);
+    }
+    expect(hardSwishNodes).toBe(1);
   });
 
   it('unsupported ops are named; forward-only vision ops refuse to be differentiated', () => {
