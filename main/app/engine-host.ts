@@ -2,6 +2,7 @@
 // process so indexing never freezes the window. Talks to main over process.parentPort only;
 // every message is validated (host-handler.ts). Plain Node: no electron import needed.
 import { defaultDataDir } from '../engine/data-dir';
+import { loadDefaultModel } from '../engine/model-loader';
 import { TroveEngine } from '../engine/service';
 import type { HostMessage } from '../contract/ipc';
 import { createHostHandler } from './host-handler';
@@ -20,22 +21,28 @@ if (!port) {
 const post = (m: HostMessage) => port.postMessage(m);
 const dataDir = process.env.TROVE_DATA_DIR || defaultDataDir();
 
-let engine: TroveEngine;
-try {
-  // NOTE: the app layer may not import main/ml (layering), and main/engine does not yet export
-  // a model loader: until it does, the host runs without a model and indexing/search report
-  // that clearly (EngineError 'unavailable').
-  engine = new TroveEngine({ dataDir, model: null, watch: true, log: (l) => console.log(`engine: ${l}`) });
-} catch (err) {
-  post({ t: 'fatal', message: err instanceof Error ? err.message : String(err) });
-  process.exit(1);
+async function start(): Promise<void> {
+  // Without a usable model the host still runs: the library, status and errors work, and
+  // indexing/search answer 'unavailable' with the reason.
+  const model = await loadDefaultModel().catch((err: unknown) => {
+    console.error(`engine: running without a model: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  });
+  let engine: TroveEngine;
+  try {
+    engine = new TroveEngine({ dataDir, model, watch: true, log: (l) => console.log(`engine: ${l}`) });
+  } catch (err) {
+    post({ t: 'fatal', message: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  }
+  engine.onEvent((event) => post({ t: 'event', event }));
+  const handle = createHostHandler(engine, post, () => {
+    void engine.close().finally(() => process.exit(0));
+  });
+  port!.on('message', (e) => {
+    void handle(e.data).catch((err: unknown) => console.error('engine-host:', err));
+  });
+  post({ t: 'ready' });
 }
 
-engine.onEvent((event) => post({ t: 'event', event }));
-const handle = createHostHandler(engine, post, () => {
-  void engine.close().finally(() => process.exit(0));
-});
-port.on('message', (e) => {
-  void handle(e.data).catch((err: unknown) => console.error('engine-host:', err));
-});
-post({ t: 'ready' });
+void start();

@@ -6,7 +6,7 @@ import { defaultDataDir } from '../engine/data-dir';
 import { EngineError } from '../engine/errors';
 import { TroveEngine } from '../engine/service';
 import { flagInt, flagString, parseArgs, UsageError, type ParsedArgs } from './args';
-import { loadDefaultModel, NoModelError } from './model-loader';
+import { loadDefaultModel, NoModelError } from '../engine/model-loader';
 import { ProgressPrinter } from './progress-bar';
 import { cmdServe } from './serve/command';
 

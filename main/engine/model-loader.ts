@@ -1,5 +1,5 @@
-// The default model for the CLI: the vlm2vec-nano package shipped in native-models/.
-// This is the single seam between the CLI and model packages: it finds the package
+// The default model: the vlm2vec-nano package shipped in native-models/.
+// The single seam between the engine's hosts (CLI, Electron engine host) and model packages: it finds the package
 // folder and hands it to main/ml's loader, which picks the family's runtime.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

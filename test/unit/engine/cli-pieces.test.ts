@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flagInt, parseArgs, UsageError } from '../../../main/cli/args';
-import { findModelDir } from '../../../main/cli/model-loader';
+import { findModelDir } from '../../../main/engine/model-loader';
 import { formatEta, progressBar, progressLine } from '../../../main/cli/progress-bar';
 import { defaultDataDir } from '../../../main/engine/data-dir';
 import { tempDir } from '../../support/tmp';
