@@ -15,11 +15,25 @@ export interface ToyOptions {
   seed?: number;
   /** hard negatives per batch (noisy views of other fresh prototypes) */
   negatives?: number;
+  /**
+   * Targets are written in another "language": every token of the target view goes through
+   * a fixed random permutation of the vocabulary. An untrained model is then at chance;
+   * the model has to learn which tokens correspond.
+   */
+  translate?: boolean;
 }
 
 const END = 1n;
 
-export function toySource({ vocab, seq, noise, seed = 1, negatives = 0 }: ToyOptions): ContrastiveSource {
+export function toySource({ vocab, seq, noise, seed = 1, negatives = 0, translate = false }: ToyOptions): ContrastiveSource {
+  const perm = Array.from({ length: vocab }, (_v, i) => BigInt(i));
+  if (translate) {
+    const rng = new StatefulRng(seed ^ 0x5bd1e995);
+    for (let i = vocab - 1; i > 2; i--) {
+      const j = 2 + Math.floor(rng.uniform() * (i - 1)); // ids 0 (padding) and 1 (end) stay put
+      [perm[i], perm[j]] = [perm[j], perm[i]];
+    }
+  }
   return {
     batch(index, size) {
       const rng = new StatefulRng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
@@ -28,9 +42,10 @@ export function toySource({ vocab, seq, noise, seed = 1, negatives = 0 }: ToyOpt
       const q: TokenRows = make(size);
       const t: TokenRows = make(size);
       const n: TokenRows = make(negatives);
-      const view = (out: TokenRows, row: number, proto: bigint[]) => {
+      const view = (out: TokenRows, row: number, proto: bigint[], map = false) => {
         proto.forEach((tok, k) => {
-          out.ids[row * seq + k] = rng.uniform() < noise ? token() : tok;
+          const v = rng.uniform() < noise ? token() : tok;
+          out.ids[row * seq + k] = map ? perm[Number(v)] : v;
           out.mask[row * seq + k] = 1;
         });
         out.ids[row * seq + proto.length] = END;
@@ -40,9 +55,9 @@ export function toySource({ vocab, seq, noise, seed = 1, negatives = 0 }: ToyOpt
       for (let r = 0; r < size; r++) {
         const p = proto();
         view(q, r, p);
-        view(t, r, p);
+        view(t, r, p, translate);
       }
-      for (let r = 0; r < negatives; r++) view(n, r, proto());
+      for (let r = 0; r < negatives; r++) view(n, r, proto(), translate);
       return negatives ? { queries: q, targets: t, negatives: n } : { queries: q, targets: t };
     },
   };

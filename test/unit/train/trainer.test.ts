@@ -25,18 +25,20 @@ function maxDiff(a: Transformer, b: Transformer): number {
 }
 
 describe('trainer: toy contrastive task', () => {
-  it('learns to match noisy views of random token sequences (> 95% in-batch accuracy)', async () => {
+  it('learns to match random token sequences to their translations (chance -> > 95% in-batch accuracy)', async () => {
     const cfg: TransformerConfig = { vocab: 64, dim: 64, heads: 2, layers: 1, mlpHidden: 128, maxSeq: 16 };
     const model = new Transformer(cfg, 1);
     const seen: TrainProgress[] = [];
     const t0 = performance.now();
     const r = await train({
       module: model,
-      source: toySource({ vocab: cfg.vocab, seq: cfg.maxSeq, noise: 0.1, seed: 9 }),
+      // targets are the queries translated through a fixed random permutation of the vocabulary:
+      // an untrained model is at chance (1/32); the model must learn the token correspondences
+      source: toySource({ vocab: cfg.vocab, seq: cfg.maxSeq, noise: 0, seed: 9, translate: true }),
       batchSize: 32,
       chunkSize: 16,
-      steps: 400,
-      lr: 1e-3,
+      steps: 250,
+      lr: 3e-3,
       warmupSteps: 10,
       tau: 0.05,
       onProgress: (p) => seen.push(p),
@@ -49,14 +51,15 @@ describe('trainer: toy contrastive task', () => {
     const headLoss = head.reduce((s, p) => s + p.loss, 0) / head.length;
     const tailLoss = tail.reduce((s, p) => s + p.loss, 0) / tail.length;
     console.log(`toy task: first-10 mean loss ${headLoss.toFixed(3)} acc ${(head.reduce((s, p) => s + p.accuracy, 0) / 10).toFixed(3)}; last-20 mean acc ${acc.toFixed(3)}, loss ${tailLoss.toFixed(3)}; ${secs.toFixed(1)} s, ${seen.at(-1)!.examplesPerSec.toFixed(0)} pairs/s`);
-    expect(r).toMatchObject({ step: 400, cancelled: false, resumedFrom: 0 });
-    expect(seen.map((p) => p.step)).toEqual(Array.from({ length: 400 }, (_v, i) => i + 1));
-    expect(tailLoss).toBeLessThan(headLoss / 3);
+    expect(r).toMatchObject({ step: 250, cancelled: false, resumedFrom: 0 });
+    expect(seen.map((p) => p.step)).toEqual(Array.from({ length: 250 }, (_v, i) => i + 1));
+    expect(seen[0].accuracy).toBeLessThan(0.2);
+    expect(tailLoss).toBeLessThan(headLoss / 10);
     expect(acc).toBeGreaterThan(0.95);
     expect(seen.at(-1)!.etaSec).toBe(0);
     expect(seen[5].etaSec).toBeGreaterThan(0);
-    expect(seen[0].lr).toBeCloseTo(1e-4, 10); // warm-up: (step + 1) / 10 of the peak
-    expect(seen.at(-1)!.lr).toBeLessThan(3e-4); // cosine decay towards 0.1 x peak
+    expect(seen[0].lr).toBeCloseTo(3e-4, 10); // warm-up: (step + 1) / 10 of the peak
+    expect(seen.at(-1)!.lr).toBeLessThan(1e-3); // cosine decay towards 0.1 x peak
   }, 90_000);
 });
 
