@@ -3,6 +3,7 @@
 // this file (window-options, csp, guards, protocol, ipc-handlers), pinned by test/unit/app.
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, screen, session, shell, utilityProcess } from 'electron';
 import type { UtilityProcess, WebContents } from 'electron';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultDataDir, thumbsDir } from '../engine/data-dir';
@@ -32,7 +33,7 @@ const engine = new EngineClient((m) => host?.postMessage(m));
 function startEngineHost(): void {
   host = utilityProcess.fork(join(__dirname, 'engine-host.js'), [], {
     serviceName: 'Trove engine',
-    env: { ...process.env, TROVE_DATA_DIR: dataDir },
+    env: { ...process.env, TROVE_DATA_DIR: dataDir, ...electronSqliteBinding() },
     stdio: 'inherit',
   });
   engine.revive();
@@ -43,6 +44,12 @@ function startEngineHost(): void {
     // restart a crashed engine a few times, then leave the error showing
     if (!quitting && restarts++ < 3) setTimeout(startEngineHost, 1000 * restarts);
   });
+}
+
+/** In development (`npm start`) the engine host loads better-sqlite3 built for Electron's ABI. */
+function electronSqliteBinding(): { TROVE_SQLITE_BINDING?: string } {
+  const file = join(app.getAppPath(), '.electron-native', 'better_sqlite3.node');
+  return !app.isPackaged && existsSync(file) ? { TROVE_SQLITE_BINDING: file } : {};
 }
 
 async function allowedRoots(which: 'thumb' | 'original'): Promise<string[]> {

@@ -6,7 +6,10 @@ import { migrations as allMigrations, type Migration } from './migrations';
 export type Db = Database.Database;
 
 export function openDb(file: string, migrations: readonly Migration[] = allMigrations): Db {
-  const db = new Database(file);
+  // Under `npm start` the engine host runs on Electron's ABI and needs the Electron build of
+  // better-sqlite3 (scripts/electron-native.mjs); plain Node uses node_modules' own build.
+  const nativeBinding = process.env.TROVE_SQLITE_BINDING || undefined;
+  const db = new Database(file, nativeBinding ? { nativeBinding } : {});
   // page_size only takes effect on a new database, before WAL is switched on.
   db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');

@@ -45,6 +45,8 @@ vi.mock('electron', async () => {
       on: (e: string, f: Handler) => h.appEvents.set(e, f),
       whenReady: () => Promise.resolve(),
       getPath: () => '/tmp/trove-glue-test',
+      getAppPath: () => '/tmp/trove-glue-test/app',
+      isPackaged: false,
       quit: h.rec('app.quit'),
     },
     protocol: {
