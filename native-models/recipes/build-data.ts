@@ -270,7 +270,7 @@ function selectItems(ctx: Ctx, pkgs: Record<string, FetchedPackage>): VisItem[] 
 
 /** Scene objects: named tuxpaint stamps, not letters/coins/signs, not phrases with numbers. */
 function isSceneObject(i: VisItem): boolean {
-  return i.source === 'tuxpaint' && i.name !== null && i.category !== 'symbols' && !/\b(one|two|three|four|five|six|some|many|your|my)\b|\d|^(no|not|stop|do not)\b/.test(i.name);
+  return i.source === 'tuxpaint' && i.name !== null && i.category !== 'symbols' && !/\b(one|two|three|four|five|six|some|many|your|my)\b|\d|^(no|not|do not)\b/.test(i.name);
 }
 
 async function makeItemImages(ctx: Ctx, items: VisItem[]): Promise<void> {
