@@ -153,6 +153,71 @@ export const ItemDetail = z.object({
 });
 export type ItemDetail = z.infer<typeof ItemDetail>;
 
+/** Ask (VQA): a question about one photo; candidate answers ranked. */
+const answerText = z.string().trim().min(1).max(200);
+export const AskRequest = z
+  .object({
+    itemId: ItemId,
+    question: z.string().trim().min(1).max(1000),
+    /** the user's own candidate answers, added to the built-in vocabulary */
+    options: z.array(answerText).max(100).default([]),
+    k: z.number().int().min(1).max(50).default(5),
+  })
+  .strict();
+export type AskRequest = z.input<typeof AskRequest>;
+
+export const Answer = z.object({
+  text: z.string(),
+  score: z.number(),
+  /** true when the answer came from the user's options */
+  fromOptions: z.boolean(),
+});
+export type Answer = z.infer<typeof Answer>;
+
+export const AskResponse = z.object({
+  itemId: ItemId,
+  answers: z.array(Answer),
+  /** the exact query the model embedded, shown to the user */
+  instruction: z.string(),
+});
+export type AskResponse = z.infer<typeof AskResponse>;
+
+/** Sort into labels (classification): 2..100 distinct labels after trimming. */
+export const SortIntoLabelsRequest = z
+  .object({
+    labels: z
+      .array(z.string().trim().min(1).max(200))
+      .min(2)
+      .max(200)
+      .transform((ls) => [...new Set(ls)])
+      .refine((ls) => ls.length >= 2 && ls.length <= 100, { message: 'Give between 2 and 100 different labels.' }),
+  })
+  .strict();
+export type SortIntoLabelsRequest = z.input<typeof SortIntoLabelsRequest>;
+
+export const LabelCount = z.object({ label: z.string(), count: z.number().int().nonnegative() });
+export const LabelSet = z.object({
+  /** null when no label set was ever made */
+  id: z.number().int().positive().nullable(),
+  labels: z.array(LabelCount),
+  /** photos labelled so far with this set */
+  labelled: z.number().int().nonnegative(),
+  createdAt: z.number().nullable(),
+  /** the exact query instruction the photos were embedded with */
+  instruction: z.string(),
+});
+export type LabelSet = z.infer<typeof LabelSet>;
+
+/** Point at (grounding): the photos where a caption matches a region, with that region's box. */
+export const PointAtRequest = z
+  .object({
+    caption: queryText,
+    k: z.number().int().min(1).max(100).default(20),
+    filters: Filters.default({}),
+  })
+  .strict();
+export type PointAtRequest = z.input<typeof PointAtRequest>;
+
 /** Events the engine pushes to the UI. */
 export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), progress: JobProgress }),
@@ -176,6 +241,11 @@ export const methods = {
   listErrors: { request: ErrorsRequest, response: z.array(ItemError) },
   getItem: { request: ItemRequest, response: ItemDetail },
   find: { request: FindRequest, response: SearchResponse },
+  ask: { request: AskRequest, response: AskResponse },
+  sortIntoLabels: { request: SortIntoLabelsRequest, response: JobProgress },
+  cancelLabels: { request: z.object({}).strict(), response: z.object({ ok: z.boolean() }) },
+  listLabels: { request: z.object({}).strict(), response: LabelSet },
+  pointAt: { request: PointAtRequest, response: SearchResponse },
 } as const;
 
 export type Methods = typeof methods;

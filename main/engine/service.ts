@@ -17,16 +17,20 @@ import { IndexJob } from './embedding/pipeline';
 import { indexFileFor, VectorStore } from './embedding/vector-store';
 import { EngineError } from './errors';
 import { tryLock } from './index-lock';
-import { decodeForModel, MAX_IMAGE_PIXELS, thumbnailFile } from './library/images';
+import { decodeForModel, decodeIntermediate, MAX_IMAGE_PIXELS, modelInputFrom, thumbnailFile } from './library/images';
 import { decodeNote } from './library/note-text';
 import { reconcileSource } from './library/reconcile';
 import { SourceWatcher } from './library/watcher';
+import { AnswerCache, ask } from './queries/ask';
+import { emptyGrounding, groundInImage, rankGrounded } from './queries/ground';
+import { classifyInstruction, LabelJob } from './queries/labels';
 import { search } from './queries/search';
 import { openDb, type Db } from './store/db';
 import { catalogRows, countEmbeddedItems } from './store/embeddings';
 import { countErrors, listErrors } from './store/errors';
 import { countItemsByKind, countPending, getItem, type ItemRow } from './store/items';
 import { ensureModelVersion, failInterruptedJobs, insertJob, lastJob, latestModelVersion } from './store/jobs';
+import { currentLabelSet, insertLabelSet, itemsWithLabel, labelCounts } from './store/labels';
 import { deleteSource, getSource, insertSource, listSources, type SourceRow } from './store/sources';
 
 export interface EngineOptions {
@@ -45,6 +49,10 @@ export interface EngineOptions {
 
 type Listener = (e: EngineEvent) => void;
 const NOTE_DISPLAY_LIMIT = 200_000;
+/** Point at: photos shortlisted by Find before their regions are compared (at most) */
+const GROUNDING_SHORTLIST = 50;
+/** Point at decodes each photo once with this shorter side (never enlarged) and crops from it */
+const GROUNDING_DECODE_SIDE = 512;
 
 export class TroveEngine implements TroveApi {
   readonly dataDir: string;
@@ -62,6 +70,9 @@ export class TroveEngine implements TroveApi {
   private jobRun: Promise<JobProgress> | null = null;
   private scanning: { cancelled: boolean; progress: JobProgress } | null = null;
   private lastProgress: JobProgress | null = null;
+  private labelJob: LabelJob | null = null;
+  private labelRun: Promise<JobProgress> | null = null;
+  private readonly answers = new AnswerCache();
   /** reconciles run one at a time */
   private work: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -265,11 +276,118 @@ export class TroveEngine implements TroveApi {
         throw new EngineError('invalid', `The image to search with could not be decoded: ${err instanceof Error ? err.message : String(err)}`);
       });
     }
-    if (req.filters.label !== undefined) throw new EngineError('unavailable', 'Filtering by label is not available yet.');
     return search(
       { db: this.db, model: this.model, index: this.vectors.index, catalog: this.catalog },
-      { text: req.text, image, k: req.k, filters: req.filters, sort: req.sort },
+      { text: req.text, image, k: req.k, filters: req.filters, sort: req.sort, onlyItems: this.labelFilter(req.filters.label) },
     );
+  }
+
+  /** Ask (VQA): the photo + the question; the built-in answers and the user's options ranked. */
+  async ask(req: ParsedRequestOf<'ask'>): Promise<ResponseOf<'ask'>> {
+    if (!this.model) throw noModel();
+    const size = this.model.imageSize;
+    if (!size) throw new EngineError('unavailable', `The installed model (${this.model.id}) reads text only; it cannot answer questions about photos.`);
+    const it = this.mustGetItem(req.itemId);
+    if (it.kind !== 'image') throw new EngineError('invalid', `Ask works on photos: item ${it.id} is a note. Pick a photo, or search the note's text with Find.`);
+    const buf = await this.readPhoto(it);
+    const image = await decodeForModel(buf, size).catch((err: unknown) => {
+      throw new EngineError('invalid', `The photo ${it.path} could not be decoded: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    return ask(this.model, this.answers, { itemId: it.id, image, question: req.question, options: req.options, k: req.k });
+  }
+
+  /** Sort into labels: starts the labelling job (a running one is cancelled and replaced). */
+  async sortIntoLabels(req: ParsedRequestOf<'sortIntoLabels'>): Promise<JobProgress> {
+    if (!this.model || this.modelVersion === null) throw noModel();
+    if (!this.model.imageSize) throw new EngineError('unavailable', `The installed model (${this.model.id}) reads text only; it cannot label photos.`);
+    if (this.labelJob) {
+      this.labelJob.cancel();
+      await this.labelRun?.catch(() => undefined);
+    }
+    const labels = req.labels;
+    const instruction = classifyInstruction(this.model);
+    const labelSet = insertLabelSet(this.db, { labels, modelVersion: this.modelVersion, instruction });
+    const jobId = insertJob(this.db, 'label', 0);
+    const job = new LabelJob({
+      db: this.db,
+      model: this.model,
+      jobId,
+      labelSet,
+      labels,
+      batchSize: this.opts.batchSize,
+      onProgress: (p) => this.emit({ type: 'progress', progress: p }),
+    });
+    this.labelJob = job;
+    const first = job.progress();
+    this.emit({ type: 'progress', progress: first });
+    const run = job.run();
+    this.labelRun = run;
+    const finish = () => {
+      if (this.labelRun === run) {
+        this.labelRun = null;
+        this.labelJob = null;
+      }
+    };
+    run.then(finish, (err: unknown) => {
+      this.log(`labelling failed: ${String(err)}`);
+      finish();
+    });
+    return first;
+  }
+
+  async cancelLabels(_req: ParsedRequestOf<'cancelLabels'> = {}): Promise<{ ok: boolean }> {
+    return { ok: this.labelJob?.cancel() ?? false };
+  }
+
+  /** Resolves when the current labelling job (if any) ends, with its final progress. */
+  async waitForLabels(): Promise<JobProgress | null> {
+    return this.labelRun ? this.labelRun : null;
+  }
+
+  async listLabels(_req: ParsedRequestOf<'listLabels'> = {}): Promise<ResponseOf<'listLabels'>> {
+    const set = currentLabelSet(this.db);
+    if (!set) return { id: null, labels: [], labelled: 0, createdAt: null, instruction: this.model?.imageSize ? classifyInstruction(this.model) : '' };
+    const labels = labelCounts(this.db, set);
+    return { id: set.id, labels, labelled: labels.reduce((n, l) => n + l.count, 0), createdAt: set.createdAt, instruction: set.instruction };
+  }
+
+  /** Point at (grounding): photos where a region matches the caption, best region as `box`. */
+  async pointAt(req: ParsedRequestOf<'pointAt'>): Promise<ResponseOf<'pointAt'>> {
+    if (!this.model || !this.vectors) throw noModel();
+    const model = this.model;
+    const size = model.imageSize;
+    if (!size) throw new EngineError('unavailable', `The installed model (${model.id}) reads text only; it cannot point at regions of photos.`);
+    if (req.filters.kinds?.length && !req.filters.kinds.includes('image')) return emptyGrounding(model, req.caption);
+    const shortlist = await search(
+      { db: this.db, model, index: this.vectors.index, catalog: this.catalog },
+      {
+        text: req.caption,
+        k: Math.min(GROUNDING_SHORTLIST, Math.max(2 * req.k, 10)),
+        filters: { ...req.filters, kinds: ['image'] },
+        sort: 'relevance',
+        onlyItems: this.labelFilter(req.filters.label),
+      },
+    );
+    const grounded: (ResponseOf<'pointAt'>['results'][number] & { box: { x: number; y: number; width: number; height: number } })[] = [];
+    let instruction = '';
+    for (const r of shortlist.results) {
+      if (this.closed) break;
+      const it = getItem(this.db, r.id);
+      if (!it || it.kind !== 'image') continue;
+      try {
+        const img = await decodeIntermediate(await fsp.readFile(it.path), GROUNDING_DECODE_SIDE);
+        const full = await modelInputFrom(img, size);
+        // the stored size is after EXIF rotation, as the viewer shows the photo
+        const displayed = { width: it.width ?? img.width, height: it.height ?? img.height };
+        const g = await groundInImage(model, img, displayed, req.caption, full);
+        instruction ||= g.instruction;
+        grounded.push({ ...r, score: g.score, box: g.box });
+      } catch (err) {
+        this.log(`point at: skipped ${it.path}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (!grounded.length) return emptyGrounding(model, req.caption);
+    return { results: rankGrounded(grounded, req.k), instruction };
   }
 
   // ---- for the UI bridge: files by item id only ----
@@ -332,6 +450,8 @@ export class TroveEngine implements TroveApi {
     this.closed = true;
     await this.watcher?.close();
     await this.cancelIndexing();
+    this.labelJob?.cancel();
+    await this.labelRun?.catch(() => undefined);
     await this.jobRun?.catch(() => undefined);
     await this.work.catch(() => undefined);
     try {
@@ -418,12 +538,30 @@ export class TroveEngine implements TroveApi {
   private currentProgress(): JobProgress | null {
     if (this.job) return this.job.progress();
     if (this.scanning) return this.scanning.progress;
+    if (this.labelJob) return this.labelJob.progress();
     return this.lastProgress ?? lastJob(this.db, 'index');
+  }
+
+  /** The items a label filter allows, or undefined when there is no label filter. */
+  private labelFilter(label: string | undefined): Set<number> | undefined {
+    if (label === undefined) return undefined;
+    const set = currentLabelSet(this.db);
+    if (!set) throw new EngineError('invalid', 'There are no labels yet: use Sort into labels to label your photos first, then filter by a label.');
+    if (!set.labels.includes(label)) {
+      throw new EngineError('invalid', `“${label}” is not one of the current labels (${set.labels.join(', ')}). Pick one of them, or sort into a new label set.`);
+    }
+    return itemsWithLabel(this.db, set.id, label);
+  }
+
+  private async readPhoto(it: ItemRow): Promise<Buffer> {
+    return fsp.readFile(it.path).catch(() => {
+      throw new EngineError('not_found', `The photo ${it.path} can no longer be read (moved or deleted?). Check the folder, or remove it from the library.`);
+    });
   }
 
   private mustGetItem(id: number): ItemRow {
     const it = getItem(this.db, id);
-    if (!it) throw new EngineError('not_found', `There is no item with id ${id} in the library (it may have been deleted).`);
+    if (!it) throw new EngineError('not_found', `There is no item with id ${id} in the library (it may have been deleted). Search again and pick an item from the results.`);
     return it;
   }
 

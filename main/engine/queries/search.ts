@@ -25,6 +25,8 @@ export interface SearchQuery {
   k: number;
   filters: Filters;
   sort: 'relevance' | 'date';
+  /** only these items may match (the label filter), when given */
+  onlyItems?: ReadonlySet<number>;
 }
 
 export async function search(deps: SearchDeps, q: SearchQuery): Promise<SearchResponse> {
@@ -43,7 +45,7 @@ export async function search(deps: SearchDeps, q: SearchQuery): Promise<SearchRe
     const fetch = p.kind === 'note' ? q.k * 4 : q.k;
     const found = deps.index.search(vecs[i]!, fetch, (id) => {
       const e = deps.catalog.get(id);
-      return e !== undefined && passes(e, q.filters, p.kind);
+      return e !== undefined && passes(e, q.filters, p.kind) && (q.onlyItems === undefined || q.onlyItems.has(e.itemId));
     }, Math.max(64, fetch * 2));
     for (const n of found) {
       const e = deps.catalog.get(n.id);

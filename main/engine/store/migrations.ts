@@ -88,4 +88,25 @@ CREATE TABLE errors (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'label sets and item labels (Sort into labels)',
+    sql: `
+CREATE TABLE label_sets (
+  id INTEGER PRIMARY KEY,
+  labels TEXT NOT NULL,
+  model_version INTEGER REFERENCES model_versions(id) ON DELETE SET NULL,
+  instruction TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE item_labels (
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  label_set INTEGER NOT NULL REFERENCES label_sets(id) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  score REAL NOT NULL,
+  PRIMARY KEY (label_set, item_id)
+);
+CREATE INDEX item_labels_label ON item_labels(label_set, label);
+`,
+  },
 ];

@@ -42,6 +42,11 @@ export function fakeEngine(): FakeEngine {
       throw Object.assign(new Error(`No item ${r.id}.`), { code: 'not_found' });
     },
     find: async (r) => (check('find', r), { results: [], instruction: 'Find: ' + (r.text ?? '') }),
+    ask: async (r) => (check('ask', r), { itemId: r.itemId, answers: [{ text: 'yes', score: 0.5, fromOptions: false }], instruction: 'Ask: ' + r.question }),
+    sortIntoLabels: async (r) => (check('sortIntoLabels', r), { ...progress, kind: 'label' as const }),
+    cancelLabels: async (r) => (check('cancelLabels', r), { ok: true }),
+    listLabels: async (r) => (check('listLabels', r), { id: null, labels: [], labelled: 0, createdAt: null, instruction: '' }),
+    pointAt: async (r) => (check('pointAt', r), { results: [], instruction: 'Point at: ' + r.caption }),
   };
   return {
     api,

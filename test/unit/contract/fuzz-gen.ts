@@ -12,7 +12,7 @@ export function rng(seed: number): () => number {
 
 const WEIRD_STRINGS = ['', ' ', '\u0000', '../../etc/passwd', '__proto__', 'constructor', '🙂'.repeat(50), 'x'.repeat(3000), '<script>alert(1)</script>', '1e309', 'NaN'];
 const WEIRD_NUMBERS = [0, -1, 1.5, -0, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 31, 1001, 10_001, 3];
-const KEYS = ['text', 'imageItemId', 'imageBase64', 'k', 'filters', 'sort', 'path', 'id', 'limit', 'kinds', 'sourceIds', 'dateFrom', 'label', '__proto__', 'constructor', 'extra'];
+const KEYS = ['text', 'imageItemId', 'imageBase64', 'k', 'filters', 'sort', 'path', 'id', 'limit', 'kinds', 'sourceIds', 'dateFrom', 'label', 'itemId', 'question', 'options', 'labels', 'caption', '__proto__', 'constructor', 'extra'];
 
 export function randomValue(r: () => number, depth = 0): unknown {
   const pick = Math.floor(r() * (depth > 2 ? 6 : 9));
@@ -48,6 +48,11 @@ export const VALID: Record<string, unknown> = {
   listErrors: { limit: 10 },
   getItem: { id: 1 },
   find: { text: 'a dog', k: 10, filters: { kinds: ['image'] }, sort: 'relevance' },
+  ask: { itemId: 1, question: 'what colour is the car?', options: ['red', 'blue'], k: 5 },
+  sortIntoLabels: { labels: ['receipts', 'pets', 'landscapes'] },
+  cancelLabels: {},
+  listLabels: {},
+  pointAt: { caption: 'the red car', k: 10, filters: { kinds: ['image'] } },
 };
 
 /** A malformed variant of a valid request: wrong types, unknown keys, out-of-range values, non-objects. */

@@ -1,0 +1,141 @@
+// Sort into labels (classification): a background job that embeds every photo with the
+// model's classification query instruction, the labels as classification targets, and
+// stores each photo's best label and its score. A new label set replaces the old one.
+import { promises as fsp } from 'node:fs';
+import type { JobProgress } from '../../contract/api';
+import type { EmbedInput, EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
+import { describeInput, fill } from '../embedding/instructions';
+import { RateMeter } from '../embedding/progress';
+import { decodeForModel } from '../library/images';
+import type { Db } from '../store/db';
+import { updateJob } from '../store/jobs';
+import { setItemLabel } from '../store/labels';
+import { dot, embedAll } from './ask';
+
+export function classifyQueryInput(model: EmbeddingModel, image?: RgbImage): EmbedInput {
+  return fill(model.instructions.classification.query, '', image);
+}
+
+export function labelTargetInput(model: EmbeddingModel, label: string): EmbedInput {
+  return fill(model.instructions.classification.target, label);
+}
+
+/** The instruction shown for a label run (the photo stands in as <image>). */
+export function classifyInstruction(model: EmbeddingModel): string {
+  return describeInput(classifyQueryInput(model, { width: 1, height: 1, data: new Uint8Array(3) }));
+}
+
+/** The best label for one query vector (ties: the earlier label). */
+export function bestLabel(q: Float32Array, labels: string[], labelVecs: Float32Array[]): { label: string; score: number } {
+  let best = 0;
+  let score = -Infinity;
+  labelVecs.forEach((v, i) => {
+    const s = dot(q, v);
+    if (s > score) {
+      score = s;
+      best = i;
+    }
+  });
+  return { label: labels[best]!, score };
+}
+
+export interface LabelJobOptions {
+  db: Db;
+  model: EmbeddingModel;
+  jobId: number;
+  labelSet: number;
+  labels: string[];
+  batchSize?: number;
+  onProgress: (p: JobProgress) => void;
+}
+
+export class LabelJob {
+  private readonly meter = new RateMeter();
+  private cancelled = false;
+  private state: JobProgress['state'] = 'running';
+  private done = 0;
+  private total = 0;
+  private unreadable = 0;
+  private message: string | undefined = 'reading the labels';
+
+  constructor(private readonly o: LabelJobOptions) {}
+
+  progress(): JobProgress {
+    const p: JobProgress = {
+      jobId: this.o.jobId,
+      kind: 'label',
+      state: this.state,
+      done: this.done,
+      total: Math.max(this.total, this.done),
+      rate: this.meter.rate(),
+      etaSeconds: this.state === 'running' ? this.meter.eta(this.done, this.total) : null,
+    };
+    if (this.message) p.message = this.message;
+    return p;
+  }
+
+  cancel(): boolean {
+    if (this.state !== 'running') return false;
+    this.cancelled = true;
+    return true;
+  }
+
+  async run(): Promise<JobProgress> {
+    const { db, model, labels } = this.o;
+    const size = model.imageSize!;
+    const items = db.prepare(`SELECT id, path FROM items WHERE kind = 'image' AND state = 'ready' ORDER BY id`).all() as { id: number; path: string }[];
+    this.total = items.length;
+    try {
+      const labelVecs = await embedAll(model, labels.map((l) => labelTargetInput(model, l)));
+      this.message = undefined;
+      this.meter.record(0);
+      this.report();
+      const batch = this.o.batchSize ?? 16;
+      for (let i = 0; i < items.length && !this.cancelled; i += batch) {
+        const slice = items.slice(i, i + batch);
+        const decoded = await Promise.all(
+          slice.map(async (it) => {
+            try {
+              return { it, image: await decodeForModel(await fsp.readFile(it.path), size) };
+            } catch {
+              return { it, image: null };
+            }
+          }),
+        );
+        const ok = decoded.filter((d): d is { it: { id: number; path: string }; image: RgbImage } => d.image !== null);
+        this.unreadable += decoded.length - ok.length;
+        const vecs = ok.length ? await model.embed(ok.map((d) => classifyQueryInput(model, d.image))) : [];
+        if (this.cancelled) break;
+        db.transaction(() => {
+          ok.forEach((d, j) => {
+            const b = bestLabel(vecs[j]!, labels, labelVecs);
+            // an item deleted meanwhile: its foreign key fails; skip it
+            try {
+              setItemLabel(db, this.o.labelSet, d.it.id, b.label, b.score);
+            } catch {
+              /* gone */
+            }
+          });
+        })();
+        this.done += slice.length;
+        this.meter.record(this.done);
+        this.report();
+      }
+      this.state = this.cancelled ? 'cancelled' : 'done';
+      this.message = this.unreadable ? `${this.unreadable} photo${this.unreadable === 1 ? '' : 's'} could not be read and have no label` : undefined;
+    } catch (err) {
+      this.state = 'failed';
+      this.message = `labelling failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    const final = this.progress();
+    updateJob(db, this.o.jobId, { state: final.state, done: final.done, total: final.total, message: final.message });
+    this.o.onProgress(final);
+    return final;
+  }
+
+  private report(): void {
+    const p = this.progress();
+    updateJob(this.o.db, this.o.jobId, { state: p.state, done: p.done, total: p.total, message: p.message });
+    this.o.onProgress(p);
+  }
+}
