@@ -1,5 +1,5 @@
 // The UI's state, as Svelte 5 runes in one class. Components read it and call its actions.
-import type { EngineEvent, FindRequest, ItemError, JobProgress, SearchResult, Source, Status } from '../../../main/contract/api';
+import type { Answer, EngineEvent, FindRequest, ItemError, JobProgress, LabelSet, SearchResult, Source, Status } from '../../../main/contract/api';
 import { ApiFailure, createClient } from './client';
 import type { Client, ConnectionState } from './client';
 import { fileToBase64, parseDay } from './format';
@@ -8,7 +8,14 @@ export type Mode = 'find' | 'ask' | 'labels' | 'point';
 export type QuerySubject =
   | { kind: 'text'; text: string }
   | { kind: 'item'; id: number; label: string }
-  | { kind: 'image'; name: string; url: string; base64: string };
+  | { kind: 'image'; name: string; url: string; base64: string }
+  /** Point at: a caption grounded in photos (results carry boxes) */
+  | { kind: 'point'; text: string };
+
+/** Splits "a, b , c" into trimmed, non-empty, distinct parts. */
+export function splitList(text: string): string[] {
+  return [...new Set(text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s.length > 0))];
+}
 
 function message(err: unknown): string {
   if (err instanceof ApiFailure) return err.message;
@@ -42,6 +49,19 @@ export class AppState {
   selected = $state(-1);
   viewing = $state<SearchResult | null>(null);
 
+  /** Sort into labels: the current label set, the labelling job, the label filter ('' = any) */
+  labels = $state<LabelSet | null>(null);
+  labelJob = $state<JobProgress | null>(null);
+  labelFilter = $state('');
+  /** Ask: the photo asked about, the options typed, the answers */
+  askItem = $state<SearchResult | null>(null);
+  askOptions = $state('');
+  askQuestion = $state('');
+  answers = $state<Answer[]>([]);
+  askInstruction = $state('');
+  asking = $state(false);
+  askError = $state<string | null>(null);
+
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private searchSeq = 0;
 
@@ -58,8 +78,9 @@ export class AppState {
       const [status, sources] = await Promise.all([this.client.call('status', {}), this.client.call('listSources', {})]);
       this.status = status;
       this.sources = sources;
-      if (status.job) this.job = status.job;
+      this.takeJob(status.job);
       if (status.errors > 0) await this.loadErrors();
+      await this.loadLabels();
     } catch (err) {
       this.notice = { kind: 'error', text: message(err) };
     } finally {
@@ -77,6 +98,11 @@ export class AppState {
 
   private onEvent(e: EngineEvent): void {
     if (e.type === 'progress') {
+      if (e.progress.kind === 'label') {
+        this.labelJob = e.progress;
+        if (e.progress.state !== 'running') void this.loadLabels();
+        return;
+      }
       this.job = e.progress;
       if (e.progress.state !== 'running' && e.progress.state !== 'paused') this.scheduleRefresh(0);
       else this.scheduleRefresh(1500);
@@ -101,11 +127,123 @@ export class AppState {
       const [status, sources] = await Promise.all([this.client.call('status', {}), this.client.call('listSources', {})]);
       this.status = status;
       this.sources = sources;
-      if (status.job) this.job = status.job;
+      this.takeJob(status.job);
       if (status.errors !== this.errors.length) await this.loadErrors();
     } catch {
       /* transient; the next event retries */
     }
+  }
+
+  private takeJob(job: JobProgress | null): void {
+    if (!job) return;
+    if (job.kind === 'label') this.labelJob = job;
+    else this.job = job;
+  }
+
+  async loadLabels(): Promise<void> {
+    try {
+      this.labels = await this.client.call('listLabels', {});
+      if (this.labelFilter && !this.labels.labels.some((l) => l.label === this.labelFilter)) this.labelFilter = '';
+    } catch {
+      /* no labels: the filter stays hidden */
+    }
+  }
+
+  /** Starts labelling the library with these labels (comma-separated). */
+  async sortIntoLabels(text: string): Promise<void> {
+    const labels = splitList(text);
+    if (labels.length < 2) {
+      this.notice = { kind: 'error', text: 'Name at least two labels, separated by commas — e.g. “receipts, screenshots, pets, landscapes”.' };
+      return;
+    }
+    if (labels.length > 100) {
+      this.notice = { kind: 'error', text: `That is ${labels.length} labels; Trove sorts into at most 100.` };
+      return;
+    }
+    try {
+      this.notice = null;
+      this.labelFilter = '';
+      this.labelJob = await this.client.call('sortIntoLabels', { labels });
+      await this.loadLabels();
+    } catch (err) {
+      this.notice = { kind: 'error', text: message(err) };
+    }
+  }
+
+  async cancelLabels(): Promise<void> {
+    try {
+      const { ok } = await this.client.call('cancelLabels', {});
+      if (!ok) this.notice = { kind: 'info', text: 'There is no labelling run to cancel.' };
+    } catch (err) {
+      this.notice = { kind: 'error', text: message(err) };
+    }
+  }
+
+  /** Filter results by a label ('' = any), and run the current search again. */
+  async filterByLabel(label: string): Promise<void> {
+    this.labelFilter = label;
+    await this.search();
+  }
+
+  /** Ask about this photo (from the viewer or the selected result). */
+  chooseForAsk(item: SearchResult): void {
+    if (item.kind !== 'image') {
+      this.notice = { kind: 'error', text: 'Ask works on photos: pick a photo, not a note.' };
+      return;
+    }
+    this.askItem = item;
+    this.answers = [];
+    this.askError = null;
+    this.mode = 'ask';
+    this.viewing = null;
+  }
+
+  /** The photo Ask will use: the chosen one, else the selected result when it is a photo. */
+  askTarget(): SearchResult | null {
+    if (this.askItem) return this.askItem;
+    const sel = this.results[this.selected];
+    return sel && sel.kind === 'image' ? sel : null;
+  }
+
+  async ask(question: string): Promise<void> {
+    const q = question.trim();
+    const item = this.askTarget();
+    if (!item) {
+      this.askError = 'Pick a photo first: search, select a photo in the results (or open it and choose “Ask about this photo”), then ask.';
+      return;
+    }
+    if (!q) return;
+    this.askItem = item;
+    this.askQuestion = q;
+    this.asking = true;
+    this.askError = null;
+    try {
+      const res = await this.client.call('ask', { itemId: item.id, question: q, options: splitList(this.askOptions).slice(0, 100), k: 5 });
+      this.answers = res.answers;
+      this.askInstruction = res.instruction;
+    } catch (err) {
+      this.askError = message(err);
+      this.answers = [];
+    } finally {
+      this.asking = false;
+    }
+  }
+
+  /** Point at: the photos where a region matches the caption, with the region as a box. */
+  async pointAt(caption: string): Promise<void> {
+    const t = caption.trim();
+    if (!t) return;
+    this.subject = { kind: 'point', text: t };
+    this.viewing = null;
+    await this.search();
+  }
+
+  /** What the search bar does in the current mode. */
+  async submit(): Promise<void> {
+    if (this.mode === 'ask') return this.ask(this.query);
+    if (this.mode === 'labels') return this.sortIntoLabels(this.query);
+    if (this.mode === 'point') return this.pointAt(this.query);
+    return this.findText(this.query);
   }
 
   async addSource(path: string): Promise<boolean> {
@@ -184,6 +322,8 @@ export class AppState {
     const to = parseDay(this.dateTo, true);
     if (from !== undefined) filters.dateFrom = from;
     if (to !== undefined) filters.dateTo = to;
+    if (this.labelFilter) filters.label = this.labelFilter;
+    if (s.kind === 'point') return this.runPointAt(s.text, filters);
     const req: FindRequest = { k: 200, filters, sort: this.sort };
     if (s.kind === 'text') req.text = s.text;
     else if (s.kind === 'item') req.imageItemId = s.id;
@@ -206,16 +346,37 @@ export class AppState {
     }
   }
 
+  private async runPointAt(caption: string, filters: NonNullable<FindRequest['filters']>): Promise<void> {
+    const seq = ++this.searchSeq;
+    this.searching = true;
+    this.searchError = null;
+    try {
+      const res = await this.client.call('pointAt', { caption, k: 24, filters });
+      if (seq !== this.searchSeq) return;
+      this.results = this.sort === 'date' ? [...res.results].sort((a, b) => (b.takenAt ?? 0) - (a.takenAt ?? 0)) : res.results;
+      this.instruction = res.instruction;
+      this.selected = res.results.length ? 0 : -1;
+    } catch (err) {
+      if (seq !== this.searchSeq) return;
+      this.searchError = message(err);
+      this.results = [];
+    } finally {
+      if (seq === this.searchSeq) this.searching = false;
+    }
+  }
+
   async findText(text: string): Promise<void> {
     const t = text.trim();
     if (!t) return;
     this.subject = { kind: 'text', text: t };
+    this.mode = 'find';
     this.viewing = null;
     await this.search();
   }
 
   async moreLikeThis(item: SearchResult, label: string): Promise<void> {
     this.subject = { kind: 'item', id: item.id, label };
+    this.mode = 'find';
     this.query = '';
     this.viewing = null;
     await this.search();
@@ -232,6 +393,7 @@ export class AppState {
     }
     if (this.subject?.kind === 'image') URL.revokeObjectURL(this.subject.url);
     this.subject = { kind: 'image', name: file.name, url: URL.createObjectURL(file), base64: await fileToBase64(file) };
+    this.mode = 'find';
     this.query = '';
     this.viewing = null;
     await this.search();
