@@ -46,10 +46,10 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Spawns `trove-test-cli --data DIR serve --port 0` and waits for the URL it prints. */
-export async function startServe(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Served> {
+/** Spawns `trove-test-cli --data DIR serve --port 0` (or another test CLI) and waits for the URL it prints. */
+export async function startServe(dataDir: string, extraEnv: Record<string, string> = {}, cli = join(ROOT, 'test', 'support', 'trove-test-cli.ts')): Promise<Served> {
   const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const proc: ChildProcess = spawn(process.execPath, [tsx, join(ROOT, 'test', 'support', 'trove-test-cli.ts'), '--data', dataDir, 'serve', '--port', '0'], {
+  const proc: ChildProcess = spawn(process.execPath, [tsx, cli, '--data', dataDir, 'serve', '--port', '0'], {
     cwd: ROOT,
     env: { ...process.env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
