@@ -64,6 +64,23 @@ const submit = () => page.getByTestId('submit');
 const pct = (v: number) => `${Number(v.toFixed(4))}%`;
 type Box = { x: number; y: number; width: number; height: number };
 
+/** The RGBA of the displayed photo's pixel under the centre of the drawn grounding box. */
+const centrePixel = () =>
+  page.evaluate<number[]>(`(() => {
+    const el = document.querySelector('[data-testid="grounding-box"]');
+    const img = el.parentElement.querySelector('img');
+    const r = el.getBoundingClientRect();
+    const ir = img.getBoundingClientRect();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const x = ((r.left + r.width / 2 - ir.left) / ir.width) * img.naturalWidth;
+    const y = ((r.top + r.height / 2 - ir.top) / ir.height) * img.naturalHeight;
+    return [...g.getImageData(Math.floor(x), Math.floor(y), 1, 1).data];
+  })()`);
+
 describe('instruction modes in a browser, against the real engine', () => {
   it('Find, then "more like this" from the viewer (the photo itself first)', async () => {
     await mode('Find').click();
@@ -115,19 +132,7 @@ describe('instruction modes in a browser, against the real engine', () => {
     expect(style).toContain(`top: ${pct((top.box.y / top.height) * 100)}`);
     expect(style).toContain(`width: ${pct((top.box.width / top.width) * 100)}`);
     // the drawn box sits over red pixels of the displayed image
-    const centre = await box.evaluate((el) => {
-      const r = el.getBoundingClientRect();
-      const img = el.parentElement!.querySelector('img')!;
-      const ir = img.getBoundingClientRect();
-      const c = document.createElement('canvas');
-      c.width = img.naturalWidth;
-      c.height = img.naturalHeight;
-      const g = c.getContext('2d')!;
-      g.drawImage(img, 0, 0);
-      const x = ((r.left + r.width / 2 - ir.left) / ir.width) * img.naturalWidth;
-      const y = ((r.top + r.height / 2 - ir.top) / ir.height) * img.naturalHeight;
-      return [...g.getImageData(Math.floor(x), Math.floor(y), 1, 1).data];
-    });
+    const centre = await centrePixel();
     expect(centre[0]).toBeGreaterThan(180);
     expect(centre[1]).toBeLessThan(80);
     await shot(page, 'modes-03-point-at-viewer-box');
@@ -152,19 +157,7 @@ describe('instruction modes in a browser, against the real engine', () => {
     const box = page.getByTestId('grounding-box');
     await box.waitFor();
     await expect.poll(() => page.getByTestId('viewer').locator('figure img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(160);
-    const centre = await box.evaluate((el) => {
-      const r = el.getBoundingClientRect();
-      const img = el.parentElement!.querySelector('img')!;
-      const ir = img.getBoundingClientRect();
-      const c = document.createElement('canvas');
-      c.width = img.naturalWidth;
-      c.height = img.naturalHeight;
-      const g = c.getContext('2d')!;
-      g.drawImage(img, 0, 0);
-      const x = ((r.left + r.width / 2 - ir.left) / ir.width) * img.naturalWidth;
-      const y = ((r.top + r.height / 2 - ir.top) / ir.height) * img.naturalHeight;
-      return [...g.getImageData(Math.floor(x), Math.floor(y), 1, 1).data];
-    });
+    const centre = await centrePixel();
     expect(centre[1]).toBeGreaterThan(150); // green under the box, as the viewer shows the photo
     expect(centre[0]).toBeLessThan(90);
     await shot(page, 'modes-04-point-at-rotated');
