@@ -307,27 +307,34 @@ async function main(): Promise<void> {
 
   // throughput (batch `sizes.batch`, timed steps after a warm-up step) and peak RSS
   const runs: { mode: 'gradcache' | 'full'; batch: number; result: TroveChild | { error: string } | { skipped: string } }[] = [];
-  for (const mode of ['gradcache', 'full'] as const) {
-    for (const batch of sizes.memBatches) {
-      const steps = batch === sizes.batch ? 1 + sizes.timedSteps : 1;
-      if (mode === 'full' && batch === sizes.memBatches[2]) {
-        // without GradCache the activations grow with the batch: extrapolate before risking the machine
-        const rss = sizes.memBatches.slice(0, 2).map((b) => runs.find((r) => r.mode === 'full' && r.batch === b)?.result);
-        if (rss.every((r) => r && 'maxRssMiB' in r)) {
-          const [a, b] = rss as TroveChild[];
-          const predicted = b.maxRssMiB + ((b.maxRssMiB - a.maxRssMiB) * (batch - b.batch)) / (b.batch - a.batch);
-          const free = freemem() / 2 ** 20;
-          if (predicted > 0.6 * free) {
-            runs.push({ mode, batch, result: { skipped: `predicted peak RSS ${Math.round(predicted)} MiB > 60% of free memory (${Math.round(free)} MiB)` } });
-            log(`  skipped full batch ${batch}: predicted ${Math.round(predicted)} MiB`);
-            continue;
-          }
+  // the throughput runs first and back to back (the machine's load drifts), then the memory runs
+  const others = (mode: 'gradcache' | 'full') => sizes.memBatches.filter((b) => b !== sizes.batch).map((batch) => ({ mode, batch }));
+  const plan = [{ mode: 'gradcache' as const, batch: sizes.batch }, 'tfjs' as const, { mode: 'full' as const, batch: sizes.batch }, ...others('gradcache'), ...others('full')];
+  let tfjs: TfjsChild | { error: string } = { error: 'not run' };
+  for (const item of plan) {
+    if (item === 'tfjs') {
+      tfjs = child<TfjsChild>([...q, 'tfjs', '--batch', String(sizes.tfjsBatch), '--steps', String(1 + sizes.timedSteps)], log);
+      continue;
+    }
+    const { mode, batch } = item;
+    const steps = batch === sizes.batch ? 1 + sizes.timedSteps : 1;
+    if (mode === 'full' && batch > sizes.batch) {
+      // without GradCache the activations grow with the batch: extrapolate before risking the machine
+      const done = runs.filter((r) => r.mode === 'full' && 'maxRssMiB' in r.result).map((r) => r.result as TroveChild).sort((x, y) => x.batch - y.batch);
+      if (done.length >= 2) {
+        const [a, b] = done.slice(-2);
+        const predicted = b.maxRssMiB + ((b.maxRssMiB - a.maxRssMiB) * (batch - b.batch)) / (b.batch - a.batch);
+        const free = freemem() / 2 ** 20;
+        if (predicted > 0.6 * free) {
+          runs.push({ mode, batch, result: { skipped: `predicted peak RSS ${Math.round(predicted)} MiB (linear in the batch from ${a.batch} and ${b.batch}) > 60% of free memory (${Math.round(free)} MiB)` } });
+          log(`  skipped full batch ${batch}: predicted ${Math.round(predicted)} MiB`);
+          continue;
         }
       }
-      runs.push({ mode, batch, result: child<TroveChild>([...q, 'trove', '--mode', mode, '--batch', String(batch), '--steps', String(steps)], log) });
     }
+    runs.push({ mode, batch, result: child<TroveChild>([...q, 'trove', '--mode', mode, '--batch', String(batch), '--steps', String(steps)], log) });
   }
-  const tfjs = child<TfjsChild>([...q, 'tfjs', '--batch', String(sizes.tfjsBatch), '--steps', String(1 + sizes.timedSteps)], log);
+  runs.sort((x, y) => (x.mode === y.mode ? x.batch - y.batch : x.mode === 'gradcache' ? -1 : 1));
 
   const at = (mode: 'gradcache' | 'full', batch: number): TroveChild | undefined => {
     const r = runs.find((x) => x.mode === mode && x.batch === batch)?.result;
