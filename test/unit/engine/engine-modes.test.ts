@@ -215,3 +215,45 @@ describe('Point at (grounding)', () => {
     for (const r of res.results) expect(r.path).not.toMatch(/blue/);
   });
 });
+
+describe('region proposals: the detector seam', () => {
+  it("adds a model's own detector boxes (clamped, tiny ones dropped) to the sliding windows", async () => {
+    const { proposeRegions } = await import('../../../main/engine/queries/ground');
+    const m = Object.assign(new ColourWordsTestEmbedder(), {
+      detectRegions: async () => [
+        { x: 0.1, y: 0.2, width: 0.3, height: 0.4 },
+        { x: 0.9, y: 0.9, width: 0.5, height: 0.5 }, // runs off the image: clamped
+        { x: 0.5, y: 0.5, width: 0.001, height: 0.3 }, // too thin: dropped
+      ],
+    });
+    const img = { width: 32, height: 32, data: new Uint8Array(32 * 32 * 3) };
+    const plain = await proposeRegions(img, new ColourWordsTestEmbedder());
+    const withDetector = await proposeRegions(img, m);
+    expect(withDetector.length).toBe(plain.length + 2);
+    expect(withDetector.at(-2)).toEqual({ x: 0.1, y: 0.2, width: 0.3, height: 0.4 });
+    const last = withDetector.at(-1)!;
+    expect(last.x + last.width).toBeCloseTo(1);
+    expect(last.y + last.height).toBeCloseTo(1);
+  });
+});
+
+describe('Point at on a photo larger than the grounding decode', () => {
+  it('scales the box back to the original pixels', async () => {
+    const c = join(dir.path, 'C');
+    mkdirSync(c);
+    // 1200x900 is decoded at 683x512 for grounding; the box must come back in 1200x900 pixels
+    await writeSquarePhoto(join(c, 'big-red-bottom-right.png'), 1200, 900, GREY, RED, { x: 750, y: 450, side: 450 });
+    const srcC = (await engine.addSource({ path: c })).id;
+    await engine.startIndexing({});
+    expect((await engine.waitForIndexing())?.state).toBe('done');
+    const res = await engine.pointAt(parsed('pointAt', { caption: 'red square', k: 1, filters: { sourceIds: [srcC] } }));
+    const top = res.results[0]!;
+    expect([top.width, top.height]).toEqual([1200, 900]);
+    const box = top.box!;
+    expect(box.x).toBeGreaterThanOrEqual(700);
+    expect(box.y).toBeGreaterThanOrEqual(420);
+    expect(box.x + box.width).toBeLessThanOrEqual(1200);
+    expect(box.y + box.height).toBeLessThanOrEqual(900);
+    expect(box.width).toBeGreaterThan(300); // a 0.34 window of 1200 px, not of the 683 px decode
+  });
+});
