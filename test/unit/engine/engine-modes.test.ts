@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { methods } from '../../../main/contract/api';
 import { dispatch } from '../../../main/contract/dispatch';
 import { ANSWER_VOCABULARY } from '../../../main/engine/queries/answer-vocabulary';
-import { pixelRect, slidingWindows } from '../../../main/engine/queries/ground';
+import { pixelRect, proposeRegions, slidingWindows } from '../../../main/engine/queries/ground';
 import { TroveEngine } from '../../../main/engine/service';
 import { ColourWordsTestEmbedder } from '../../doubles/colour-words-embedder';
 import { tempDir, waitUntil } from '../../support/tmp';
@@ -218,7 +218,6 @@ describe('Point at (grounding)', () => {
 
 describe('region proposals: the detector seam', () => {
   it("adds a model's own detector boxes (clamped, tiny ones dropped) to the sliding windows", async () => {
-    const { proposeRegions } = await import('../../../main/engine/queries/ground');
     const m = Object.assign(new ColourWordsTestEmbedder(), {
       detectRegions: async () => [
         { x: 0.1, y: 0.2, width: 0.3, height: 0.4 },
