@@ -17,7 +17,7 @@ import { IndexJob } from './embedding/pipeline';
 import { indexFileFor, VectorStore } from './embedding/vector-store';
 import { EngineError } from './errors';
 import { tryLock } from './index-lock';
-import { decodeForModel, decodeIntermediate, MAX_IMAGE_PIXELS, modelInputFrom, thumbnailFile } from './library/images';
+import { decodeForModel, decodeIntermediate, MAX_IMAGE_PIXELS, modelInputFrom, probeImage, thumbnailFile } from './library/images';
 import { decodeNote } from './library/note-text';
 import { reconcileSource } from './library/reconcile';
 import { SourceWatcher } from './library/watcher';
@@ -375,10 +375,11 @@ export class TroveEngine implements TroveApi {
       const it = getItem(this.db, r.id);
       if (!it || it.kind !== 'image') continue;
       try {
-        const img = await decodeIntermediate(await fsp.readFile(it.path), GROUNDING_DECODE_SIDE);
+        const buf = await fsp.readFile(it.path);
+        const img = await decodeIntermediate(buf, GROUNDING_DECODE_SIDE);
         const full = await modelInputFrom(img, size);
         // the stored size is after EXIF rotation, as the viewer shows the photo
-        const displayed = { width: it.width ?? img.width, height: it.height ?? img.height };
+        const displayed = it.width && it.height ? { width: it.width, height: it.height } : await probeImage(buf);
         const g = await groundInImage(model, img, displayed, req.caption, full);
         instruction ||= g.instruction;
         grounded.push({ ...r, score: g.score, box: g.box });

@@ -202,7 +202,7 @@ describe('the same UI through a preload-shaped window.trove (the Electron path)'
           window.__trove.last = { method, request };
           const r = await fetch('/api/' + method, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token }, body: JSON.stringify(request ?? {}) });
           const b = await r.json();
-          // pretend the engine grounded a region in every photo (Point at is not in the engine yet)
+          // a fixed box on every photo, to check the viewer's drawing alone (modes.test.ts checks real pointAt boxes)
           if (r.ok && method === 'find') for (const x of b.results) if (x.kind === 'image') x.box = { x: 16, y: 8, width: 32, height: 16 };
           return r.ok ? { ok: true, value: b } : { ok: false, error: b.error };
         },
