@@ -1,7 +1,7 @@
 // bench:train — Trove's trainer vs the same model hand-written in tfjs (wasm backend), and the
 // trainer's peak memory with and without GradCache.
 //
-//   npm run bench:train [-- --json] [-- --quick]
+//   npm run -s bench:train [-- --json] [-- --quick]     (-s: no npm banner before the JSON)
 //
 // Model: 4-layer pre-norm transformer encoder (RMSNorm, rotary causal attention, SwiGLU),
 // d = 256, 4 heads, MLP 704, vocab 8000, sequence 96; last-token pool, L2 normalise,
