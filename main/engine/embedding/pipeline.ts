@@ -14,7 +14,7 @@ import { countPending, deleteItem, getItem, markError, markReady, pendingItems }
 import { updateJob } from '../store/jobs';
 import type { Catalog } from './catalog';
 import { prepareItem, type Prepared } from './prepare';
-import { RateMeter } from './progress';
+import { jobProgress, RateMeter } from './progress';
 import type { VectorStore } from './vector-store';
 
 export interface PipelineOptions {
@@ -55,17 +55,8 @@ export class IndexJob {
   }
 
   progress(): JobProgress {
-    const p: JobProgress = {
-      jobId: this.o.jobId,
-      kind: 'index',
-      state: this.state,
-      done: this.done,
-      total: Math.max(this.total, this.done),
-      rate: this.meter.rate(),
-      etaSeconds: this.state === 'running' ? this.meter.eta(this.done, this.total) : null,
-    };
-    if (this.message) p.message = this.message;
-    return p;
+    const { state, done, total, message } = this;
+    return jobProgress({ jobId: this.o.jobId, kind: 'index', state, done, total, message }, this.meter);
   }
 
   pause(): boolean {

@@ -1,3 +1,5 @@
+import type { JobProgress } from '../../contract/api';
+
 // Rate and ETA over a sliding window of recent completions.
 export class RateMeter {
   private samples: { t: number; done: number }[] = [];
@@ -23,4 +25,22 @@ export class RateMeter {
     if (r <= 0) return done >= total ? 0 : null;
     return Math.max(0, (total - done) / r);
   }
+}
+
+/** The JobProgress every long job reports: counts, rate and ETA from its meter. */
+export function jobProgress(
+  job: { jobId: number; kind: JobProgress['kind']; state: JobProgress['state']; done: number; total: number; message?: string | undefined },
+  meter: RateMeter,
+): JobProgress {
+  const p: JobProgress = {
+    jobId: job.jobId,
+    kind: job.kind,
+    state: job.state,
+    done: job.done,
+    total: Math.max(job.total, job.done),
+    rate: meter.rate(),
+    etaSeconds: job.state === 'running' ? meter.eta(job.done, job.total) : null,
+  };
+  if (job.message) p.message = job.message;
+  return p;
 }

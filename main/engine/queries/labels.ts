@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import type { JobProgress } from '../../contract/api';
 import type { EmbedInput, EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
 import { describeInput, fill } from '../embedding/instructions';
-import { RateMeter } from '../embedding/progress';
+import { jobProgress, RateMeter } from '../embedding/progress';
 import { decodeForModel } from '../library/images';
 import type { Db } from '../store/db';
 import { updateJob } from '../store/jobs';
@@ -61,17 +61,8 @@ export class LabelJob {
   constructor(private readonly o: LabelJobOptions) {}
 
   progress(): JobProgress {
-    const p: JobProgress = {
-      jobId: this.o.jobId,
-      kind: 'label',
-      state: this.state,
-      done: this.done,
-      total: Math.max(this.total, this.done),
-      rate: this.meter.rate(),
-      etaSeconds: this.state === 'running' ? this.meter.eta(this.done, this.total) : null,
-    };
-    if (this.message) p.message = this.message;
-    return p;
+    const { state, done, total, message } = this;
+    return jobProgress({ jobId: this.o.jobId, kind: 'label', state, done, total, message }, this.meter);
   }
 
   cancel(): boolean {
