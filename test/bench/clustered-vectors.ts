@@ -1,18 +1,9 @@
 // Seeded synthetic embeddings for index tests and benchmarks. Gaussian clusters around
 // random unit centres, like real embeddings (which cluster by topic), and unlike uniform
 // random vectors, which are HNSW's worst case and no test of quality.
+import { uniformSource } from '../../main/ml/random';
 
-/** mulberry32: a small, fast, seeded PRNG in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = uniformSource;
 
 /** standard normal samples (Box-Muller) from a uniform source */
 export function gaussian(rand: () => number): () => number {

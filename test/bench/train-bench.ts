@@ -22,7 +22,7 @@ import { Transformer } from '../../main/ml/nn/transformer';
 import type { TransformerConfig } from '../../main/ml/nn/transformer';
 import { MASK_VALUE, rotaryTables } from '../../main/ml/nn/attention';
 import { FullBatchStep } from '../../main/ml/train/encoder';
-import { StatefulRng } from '../../main/ml/train/rng';
+import { Rng } from '../../main/ml/random';
 import type { ContrastiveTokens, TokenRows } from '../../main/ml/train/token-rows';
 import { Trainer } from '../../main/ml/train/trainer';
 import type { ContrastiveSource } from '../../main/ml/train/trainer';
@@ -66,7 +66,7 @@ const QUICK: Sizes = {
 function randomSource(vocab: number, seq: number, seed = 1): ContrastiveSource {
   return {
     batch(index, size): ContrastiveTokens {
-      const rng = new StatefulRng((seed * 1000003 + index) >>> 0);
+      const rng = new Rng((seed * 1000003 + index) >>> 0);
       const rows = (): TokenRows => {
         const ids = new BigInt64Array(size * seq);
         const mask = new Float32Array(size * seq);

@@ -11,6 +11,7 @@ import { HashedTestEmbedder } from '../doubles/hashed-embedder';
 import { generateLibrary } from '../fixtures/library';
 import { runCliProcess, startCli } from '../support/spawn-cli';
 import { tempDir } from '../support/tmp';
+import { uniformSource } from '../../main/ml/random';
 
 let dir: ReturnType<typeof tempDir>;
 let lib: string;
@@ -27,15 +28,7 @@ function diskFiles(root: string): string[] {
   return out.sort();
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing run can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = uniformSource;
 
 beforeAll(async () => {
   dir = tempDir();

@@ -5,7 +5,7 @@ import * as o from '../autodiff/ops';
 import type { Ctx } from './context';
 import { Linear } from './layers';
 import { Module } from './module';
-import type { Rng } from './module';
+import type { Rng } from '../random';
 
 /** Additive value for masked attention logits (finite, so fully-masked rows stay NaN-free). */
 export const MASK_VALUE = -1e9;

@@ -7,7 +7,7 @@
 import type { DType, Graph, Shape, Tensor } from '../graph/graph';
 import { resolveDim } from '../graph/graph';
 import * as o from '../autodiff/ops';
-import { Rng } from './module';
+import { Rng } from '../random';
 
 export interface DropoutSite {
   name: string;

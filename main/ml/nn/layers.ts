@@ -3,7 +3,7 @@ import type { Tensor } from '../graph/graph';
 import * as o from '../autodiff/ops';
 import type { Ctx } from './context';
 import { Module } from './module';
-import type { Rng } from './module';
+import type { Rng } from '../random';
 
 export interface LinearOptions {
   bias?: boolean;

@@ -2,29 +2,6 @@
 // 'block0/attn/q/weight') and add them to a graph when applied.
 import type { Graph, Tensor } from '../graph/graph';
 
-/** Seeded PRNG (mulberry32) with a Box-Muller normal: reproducible initialisation and dropout masks. */
-export class Rng {
-  private a: number;
-  constructor(seed: number) {
-    this.a = seed >>> 0;
-  }
-  uniform(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  normal(): number {
-    const u = Math.max(this.uniform(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.uniform());
-  }
-  normals(n: number, std: number): Float32Array {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.normal() * std;
-    return out;
-  }
-}
 
 export interface ParamEntry {
   /** full checkpoint name */

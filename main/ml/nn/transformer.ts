@@ -5,7 +5,8 @@ import { attentionBias, MultiHeadAttention } from './attention';
 import type { Ctx } from './context';
 import { Embedding, LayerNorm, MLP, RMSNorm } from './layers';
 import type { MlpKind } from './layers';
-import { Module, Rng } from './module';
+import { Module } from './module';
+import { Rng } from '../random';
 
 export interface TransformerConfig {
   vocab: number;

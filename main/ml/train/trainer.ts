@@ -17,7 +17,7 @@ import { DEFAULT_SESSION, FullBatchStep, tokenChunkEncoder } from './encoder';
 import type { TokenChunkEncoder } from './encoder';
 import { gradCacheStep } from './grad-cache';
 import { VLM2VEC_TAU } from './info-nce';
-import { StatefulRng } from './rng';
+import { Rng } from '../random';
 import { learningRate } from './schedule';
 import type { ContrastiveTokens } from './token-rows';
 import { candidateRows, chunkRows, rowCount } from './token-rows';
@@ -116,19 +116,19 @@ export class Trainer {
   readonly params: Tensors;
   optimizer: AdamWState;
   state: TrainerProgressState;
-  private readonly rng: StatefulRng;
+  private readonly rng: Rng;
   resumedFrom = 0;
 
   private constructor(
     private readonly o: TrainerOptions,
-    private readonly runStep: (batch: ContrastiveTokens, rng: StatefulRng, signal?: AbortSignal) => Promise<StepOutcome>,
+    private readonly runStep: (batch: ContrastiveTokens, rng: Rng, signal?: AbortSignal) => Promise<StepOutcome>,
     private readonly releaseAll: () => Promise<void>,
   ) {
     this.params = new Map(o.module.parameters().filter((p) => p.trainable).map((p) => [p.name, p.data]));
     this.optimizer = createAdamWState(this.params);
     const seed = o.seed ?? 0;
     this.state = { step: 0, rng: seed >>> 0, cursor: 0, config: { batchSize: o.batchSize, steps: o.steps, seed } };
-    this.rng = new StatefulRng(this.state.rng);
+    this.rng = new Rng(this.state.rng);
     const ck = o.checkpoint;
     if (ck && (ck.resume ?? true) && existsSync(ck.path)) this.restore(ck.path);
   }
@@ -143,7 +143,7 @@ export class Trainer {
     }
     const chunk = Math.max(1, Math.min(o.chunkSize || o.batchSize, o.batchSize));
     const enc: TokenChunkEncoder = await tokenChunkEncoder(o.module, encOpts);
-    const step = async (batch: ContrastiveTokens, rng: StatefulRng, signal?: AbortSignal): Promise<StepOutcome> => {
+    const step = async (batch: ContrastiveTokens, rng: Rng, signal?: AbortSignal): Promise<StepOutcome> => {
       const queries = chunkRows(batch.queries, chunk);
       const targets = chunkRows(candidateRows(batch), chunk);
       const seeds = { queries: queries.map(() => rng.nextU32()), targets: targets.map(() => rng.nextU32()) };

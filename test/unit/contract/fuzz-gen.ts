@@ -1,14 +1,6 @@
 // Deterministic generator of random and malformed API messages.
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { uniformSource } from '../../../main/ml/random';
+export const rng = uniformSource;
 
 const WEIRD_STRINGS = ['', ' ', '\u0000', '../../etc/passwd', '__proto__', 'constructor', '🙂'.repeat(50), 'x'.repeat(3000), '<script>alert(1)</script>', '1e309', 'NaN'];
 const WEIRD_NUMBERS = [0, -1, 1.5, -0, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 31, 1001, 10_001, 3];

@@ -14,7 +14,7 @@ import { toOnnx } from '../../../main/ml/graph/onnx-writer';
 import { createSession } from '../../../main/ml/runtime/session';
 import type { HostTensor } from '../../../main/ml/runtime/session';
 import { Ctx } from '../../../main/ml/nn/context';
-import { Rng } from '../../../main/ml/nn/module';
+import { Rng } from '../../../main/ml/random';
 import { Transformer, l2Normalize, lastTokenPool } from '../../../main/ml/nn/transformer';
 import type { TransformerConfig } from '../../../main/ml/nn/transformer';
 

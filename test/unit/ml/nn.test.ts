@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Graph } from '../../../main/ml/graph/graph';
 import * as o from '../../../main/ml/autodiff/ops';
 import { Ctx } from '../../../main/ml/nn/context';
-import { Rng } from '../../../main/ml/nn/module';
+import { Rng } from '../../../main/ml/random';
 import { Linear } from '../../../main/ml/nn/layers';
 import { Transformer } from '../../../main/ml/nn/transformer';
 import { toOnnx } from '../../../main/ml/graph/onnx-writer';

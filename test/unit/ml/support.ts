@@ -6,17 +6,9 @@ import { grad } from '../../../main/ml/autodiff/grad';
 import { toOnnx } from '../../../main/ml/graph/onnx-writer';
 import { createSession } from '../../../main/ml/runtime/session';
 import type { HostTensor } from '../../../main/ml/runtime/session';
+import { uniformSource } from '../../../main/ml/random';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32 = uniformSource;
 
 export function randn(rand: () => number, n: number, scale = 1): number[] {
   const out: number[] = [];

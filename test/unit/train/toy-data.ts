@@ -3,7 +3,7 @@
 // are a pure function of (seed, index), as the trainer's exact resumption requires. Every
 // view ends with a fixed end token (id 1, never noised), as real prompts end with a fixed
 // template: the last-token representation then has one stable place to pool into.
-import { StatefulRng } from '../../../main/ml/train/rng';
+import { Rng } from '../../../main/ml/random';
 import type { ContrastiveSource } from '../../../main/ml/train/trainer';
 import type { TokenRows } from '../../../main/ml/train/token-rows';
 
@@ -28,7 +28,7 @@ const END = 1n;
 export function toySource({ vocab, seq, noise, seed = 1, negatives = 0, translate = false }: ToyOptions): ContrastiveSource {
   const perm = Array.from({ length: vocab }, (_v, i) => BigInt(i));
   if (translate) {
-    const rng = new StatefulRng(seed ^ 0x5bd1e995);
+    const rng = new Rng(seed ^ 0x5bd1e995);
     for (let i = vocab - 1; i > 2; i--) {
       const j = 2 + Math.floor(rng.uniform() * (i - 1)); // ids 0 (padding) and 1 (end) stay put
       [perm[i], perm[j]] = [perm[j], perm[i]];
@@ -36,7 +36,7 @@ export function toySource({ vocab, seq, noise, seed = 1, negatives = 0, translat
   }
   return {
     batch(index, size) {
-      const rng = new StatefulRng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
+      const rng = new Rng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
       const token = () => 2n + BigInt(Math.floor(rng.uniform() * (vocab - 2)));
       const make = (rows: number) => ({ ids: new BigInt64Array(rows * seq), mask: new Float32Array(rows * seq), seq });
       const q: TokenRows = make(size);
