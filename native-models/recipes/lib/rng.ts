@@ -1,4 +1,5 @@
 // Seeded randomness and stable, order-independent hold-out decisions.
+import { Rng as BaseRng } from '../../../main/ml/random';
 
 /** FNV-1a, 32 bits. */
 export function hash32(s: string): number {
@@ -15,18 +16,13 @@ export function unit(key: string): number {
   return hash32(key) / 2 ** 32;
 }
 
-/** mulberry32: small, fast, good enough for data synthesis. */
-export class Rng {
-  private s: number;
+/** Trove's seeded PRNG with the helpers data synthesis wants. */
+export class Rng extends BaseRng {
   constructor(seed: number | string) {
-    this.s = typeof seed === 'string' ? hash32(seed) : seed >>> 0;
+    super(typeof seed === 'string' ? hash32(seed) : seed);
   }
   next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.uniform();
   }
   /** integer in [lo, hi] */
   int(lo: number, hi: number): number {
@@ -52,6 +48,6 @@ export class Rng {
   }
   /** a child generator for a named sub-task, so adding a task elsewhere never shifts this one */
   fork(name: string): Rng {
-    return new Rng(hash32(`${this.s}:${name}`));
+    return new Rng(hash32(`${this.state}:${name}`));
   }
 }
