@@ -2,6 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { IPC } from '../../../main/contract/ipc';
 import { mainWindowOptions } from '../../../main/app/window-options';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -20,6 +21,13 @@ describe('Electron security checklist: things Trove never does', () => {
     for (const { f, text } of shell) {
       expect(text, f).not.toMatch(/enableBlinkFeatures|nodeIntegration:\s*true|contextIsolation:\s*false|sandbox:\s*false|webSecurity:\s*false|allowpopups|loadFile\(|file:\/\/.*index\.html/);
     }
+  });
+
+  it('preload uses the same IPC channel names as main (a sandboxed preload cannot import them)', () => {
+    const preload = read('preload/preload.ts');
+    const block = preload.slice(preload.indexOf('const IPC = {'), preload.indexOf('} as const;'));
+    const channels = Object.fromEntries([...block.matchAll(/(\w+):\s*'([^']+)'/g)].map((m) => [m[1], m[2]]));
+    expect(channels).toEqual({ ...IPC });
   });
 
   it('preload exposes one frozen object of functions, never ipcRenderer or other Electron APIs', () => {
