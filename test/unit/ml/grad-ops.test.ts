@@ -86,7 +86,8 @@ const cases: GradCheckCase[] = [
   { name: 'Softmax over scores from MatMul (composite)', inputs: [{ name: 'q', shape: [2, 3, 4] }, { name: 'k', shape: [2, 3, 4] }], build: (_g, [q, k]) => o.softmax(o.matmul(q, o.transpose(k, [0, 2, 1]))) },
 ];
 
-// ORT's CPU EP has no double kernel for Erf ('Could not find an implementation for Erf(13)'): checked in float32 with a looser tolerance
+// ORT's CPU EP has no double kernel for Erf ('Could not find an implementation for Erf(13)'): Erf's own VJP is checked in float64 below
+// ("Erf in float64"); these float32 cases add the forward-through-ORT check and exact GELU
 // (float32 central differences with h = 1e-2 carry ~1e-4 relative error; we allow 2e-3).
 const float32Cases: GradCheckCase[] = [
   { name: 'Erf (float32)', dtype: 'float32', tol: 2e-3, h: 1e-2, inputs: [{ name: 'x', shape: [2, 3] }], build: (_g, [x]) => o.erf(x) },
@@ -141,5 +142,49 @@ describe('autodiff with symbolic dims', () => {
     const a = await run(false);
     const b = await run(true);
     for (const k of ['y', 'gx', 'gw', 'gp']) for (let i = 0; i < a[k].length; i++) expect(Math.abs(a[k][i] - b[k][i]), k).toBeLessThan(1e-12);
+  });
+});
+
+describe('Erf in float64', () => {
+  // ORT cannot run Erf in double, but Erf's VJP (2/sqrt(pi) exp(-x^2) gy) needs no Erf node,
+  // so the gradient graph runs in float64; the forward for the central differences is a
+  // float64 Maclaurin series of erf (exact to ~1e-15 on |x| <= 2) in JS.
+  const erf64 = (x: number): number => {
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 80; n++) {
+      term *= (-x * x) / n;
+      sum += term / (2 * n + 1);
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  };
+
+  it('its VJP matches central differences (max relative error < 1e-6)', async () => {
+    const rand = mulberry32(11);
+    const xv = Float64Array.from(randn(rand, 6), (v) => Math.max(-2, Math.min(2, v)));
+    const rv = randn(rand, 6);
+    const g = new Graph({ paramDType: 'float64' });
+    const x = g.input('x', 'float64', [2, 3]);
+    const loss = o.reduceSum(o.mul(o.erf(x), o.constantLike(x, rv, [2, 3], 'R')));
+    const [gx] = grad(loss, [x]);
+    const model = toOnnx(g, { outputs: { gx } });
+    expect(g.nodes.some((n) => n.opType === 'Erf')).toBe(true);
+    const session = await createSession(model.model, { providers: ['cpu'], graphOptimizationLevel: 'basic' });
+    const analytic = (await session.run({ x: { dtype: 'float64', data: xv, dims: [2, 3] } })).gx.data as Float64Array;
+    await session.release();
+    const lossAt = (v: Float64Array) => v.reduce((s, xi, i) => s + erf64(xi) * rv[i], 0);
+    const h = 1e-5;
+    let maxDiff = 0;
+    let maxRef = 0;
+    for (let i = 0; i < xv.length; i++) {
+      const plus = Float64Array.from(xv);
+      const minus = Float64Array.from(xv);
+      plus[i] += h;
+      minus[i] -= h;
+      const fd = (lossAt(plus) - lossAt(minus)) / (2 * h);
+      maxDiff = Math.max(maxDiff, Math.abs(analytic[i] - fd));
+      maxRef = Math.max(maxRef, Math.abs(fd));
+    }
+    expect(maxDiff / maxRef).toBeLessThan(1e-6);
   });
 });
