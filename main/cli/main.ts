@@ -9,6 +9,7 @@ import { flagInt, flagString, parseArgs, UsageError, type ParsedArgs } from './a
 import { loadDefaultModel, NoModelError } from '../engine/model-loader';
 import { ProgressPrinter } from './progress-bar';
 import { cmdServe } from './serve/command';
+import { cmdEval } from './eval/command';
 
 export interface CliDeps {
   loadModel?: () => Promise<EmbeddingModel>;
@@ -36,6 +37,16 @@ Commands:
       --limit N             at most N (default 500)
   serve [--port N]          serve the UI and API on http://127.0.0.1 (prints a URL
                             with this launch's access token; Ctrl-C stops)
+  eval --suite mini-mmeb    Precision@1 on Trove's mini-MMEB suite (built by
+                            \`npx tsx native-models/recipes/build-data.ts\`)
+  eval --mmeb DIR           ... or on any MMEB-format folder (parquet/jsonl)
+      --images DIR          where the folder's image paths are relative to
+      --model DIR           a model package folder (default: the installed model)
+      --baselines           also run the random and trunk+bow baselines
+      --trunk FILE          the vision trunk for trunk+bow (default
+                            .trove-build/trunk/trunk.onnx)
+      --limit N             only the first N rows of each dataset
+      --json                one JSON document on stdout
 
 Options:
   --data DIR                the library's data folder (else $TROVE_DATA, else
@@ -65,6 +76,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
     search: () => cmdSearch(args, dataDir, loadModel, out),
     status: () => cmdStatus(args, dataDir, out),
     errors: () => cmdErrors(args, dataDir, out),
+    eval: () => cmdEval(args, { loadModel: deps.loadModel, out, err, env: deps.env }),
     serve: () => cmdServe({ dataDir, port: args.flags.get('port'), positional: args.positional, loadModel, out, err, env: deps.env }),
   };
   const run = commands[args.command];

@@ -1,0 +1,35 @@
+// An EmbeddingModel as an EvalEncoder. MMEB rows carry the instruction inside the text
+// (e.g. "Represent the given image with the following question: ..."), so each side is
+// embedded as { image, instruction: '', text: row text with image tokens removed }.
+import type { EmbedInput, EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
+import type { EmbedContext, EvalEncoder, EvalSide, Vector } from '../../ml/eval';
+
+export interface ModelEncoderOptions {
+  loadImage(path: string, size: { width: number; height: number }): Promise<RgbImage>;
+  /** checked before every model call; throw from it to stop */
+  checkCancelled?(): void;
+  /** called after every model call with the number of inputs embedded so far */
+  onEmbedded?(n: number): void;
+}
+
+export function modelEncoder(model: EmbeddingModel, opts: ModelEncoderOptions): EvalEncoder {
+  let embedded = 0;
+  const many = async (sides: EvalSide[], ctx: EmbedContext): Promise<Vector[]> => {
+    opts.checkCancelled?.();
+    const inputs = await Promise.all(
+      sides.map(async (s): Promise<EmbedInput> => {
+        if (s.image && !model.imageSize) {
+          throw new Error(`${ctx.dataset}: the model ${model.id} reads text only, but this ${ctx.side} has an image (${s.imagePath})`);
+        }
+        const image = s.image && model.imageSize ? await opts.loadImage(s.image, model.imageSize) : undefined;
+        return image ? { image, instruction: '', text: s.text } : { instruction: '', text: s.text };
+      }),
+    );
+    const out = await model.embed(inputs);
+    embedded += inputs.length;
+    opts.onEmbedded?.(embedded);
+    return out;
+  };
+  const one = async (s: EvalSide, ctx: EmbedContext): Promise<Vector> => (await many([s], ctx))[0]!;
+  return { embedQuery: one, embedTarget: one, embedQueries: many, embedTargets: many };
+}
