@@ -1,0 +1,6 @@
+// The model families this build of Trove can run: importing this module registers them with
+// the loader, so `loadModel(dir)` from here always knows every family.
+import './vlm2vec/family';
+
+export { loadModel, knownModelFamilies, registerModelFamily } from './loader';
+export type { LoadOptions } from './loader';

@@ -1,0 +1,151 @@
+// The `vlm2vec` family loader: a package written by writeVlm2vecPackage -> EmbeddingModel.
+// Images arrive decoded and resized to imageSize (256 x 256 RGB uint8, by the engine); they
+// become planar float 0..255 for the trunk. Rows without an image skip the trunk: their
+// visual slots are masked (has_image 0) and fed zeros.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EmbedInput, EmbeddingModel, RgbImage } from '../embedding-model';
+import type { FamilyLoader, LoadOptions } from '../loader';
+import { registerModelFamily } from '../loader';
+import type { ModelPackage } from '../model-package';
+import { ModelPackageError } from '../model-package';
+import type { Session, SessionOptions } from '../../runtime/session';
+import { createSession } from '../../runtime/session';
+import { visualTokenCount } from './model';
+import type { Vlm2vecConfig } from './model';
+import type { Vlm2vecPackageConfig } from './package';
+import { VLM2VEC_FAMILY } from './package';
+import { PAD_ID, PromptTokenizer } from './tokenizer';
+
+/** HWC RGB uint8 -> CHW float 0..255, written at `out[offset..]`. */
+export function rgbToPlanar(img: RgbImage, out: Float32Array, offset = 0): void {
+  const hw = img.width * img.height;
+  if (img.data.length !== hw * 3) throw new Error(`image data has ${img.data.length} bytes, expected ${hw * 3} for ${img.width}x${img.height} RGB`);
+  for (let i = 0; i < hw; i++) {
+    out[offset + i] = img.data[3 * i];
+    out[offset + hw + i] = img.data[3 * i + 1];
+    out[offset + 2 * hw + i] = img.data[3 * i + 2];
+  }
+}
+
+/** Right-padded int64 ids + float mask for token lists. */
+export function padTokens(rows: number[][]): { ids: BigInt64Array; mask: Float32Array; seq: number } {
+  const seq = Math.max(1, ...rows.map((r) => r.length));
+  const ids = new BigInt64Array(rows.length * seq).fill(BigInt(PAD_ID));
+  const mask = new Float32Array(rows.length * seq);
+  rows.forEach((r, i) => {
+    for (let t = 0; t < r.length; t++) {
+      ids[i * seq + t] = BigInt(r[t]);
+      mask[i * seq + t] = 1;
+    }
+  });
+  return { ids, mask, seq };
+}
+
+export class Vlm2vecEmbedder implements EmbeddingModel {
+  readonly family = VLM2VEC_FAMILY;
+  readonly id: string;
+  readonly version: string;
+  readonly dim: number;
+  readonly imageSize: { width: number; height: number };
+  readonly instructions: EmbeddingModel['instructions'];
+  readonly provider: EmbeddingModel['provider'];
+  private readonly featureSize: number;
+
+  constructor(
+    pkg: ModelPackage,
+    readonly cfg: Vlm2vecConfig,
+    private readonly tokenizer: PromptTokenizer,
+    private readonly trunk: Session,
+    private readonly embedSession: Session,
+    /** rows per session run */
+    readonly maxBatch = 32,
+  ) {
+    const m = pkg.manifest;
+    this.id = m.id;
+    this.version = m.version;
+    this.dim = m.dim;
+    const img = m.preprocessing.image;
+    if (!img) throw new ModelPackageError(`The vlm2vec model ${m.id} has no image preprocessing in its manifest. Reinstall the model package.`);
+    this.imageSize = { width: img.width, height: img.height };
+    this.instructions = m.instructions;
+    this.provider = { name: embedSession.report.provider, tried: embedSession.report.tried };
+    this.featureSize = cfg.featureChannels * visualTokenCount(cfg);
+  }
+
+  /** Trunk feature maps of decoded images: [n, C, H, W] flattened. */
+  async features(images: RgbImage[]): Promise<Float32Array> {
+    const { width: w, height: h } = this.imageSize;
+    const out = new Float32Array(images.length * this.featureSize);
+    for (let s = 0; s < images.length; s += this.maxBatch) {
+      const part = images.slice(s, s + this.maxBatch);
+      const px = new Float32Array(part.length * 3 * w * h);
+      part.forEach((im, i) => {
+        if (im.width !== w || im.height !== h) throw new Error(`${this.id} needs images decoded to ${w}x${h}, got ${im.width}x${im.height}`);
+        rgbToPlanar(im, px, i * 3 * w * h);
+      });
+      const r = await this.trunk.run({ image: { dtype: 'float32', data: px, dims: [part.length, 3, h, w] } }, ['feature_map']);
+      out.set(r.feature_map.data as Float32Array, s * this.featureSize);
+    }
+    return out;
+  }
+
+  /** Embeds rows whose trunk features are given (zeros / ignored where hasImage is 0). */
+  async embedFeatures(features: Float32Array, hasImage: Float32Array, tokens: number[][]): Promise<Float32Array[]> {
+    const [gh, gw] = this.cfg.featureGrid;
+    const { ids, mask, seq } = padTokens(tokens);
+    const n = tokens.length;
+    const r = await this.embedSession.run({
+      features: { dtype: 'float32', data: features, dims: [n, this.cfg.featureChannels, gh, gw] },
+      has_image: { dtype: 'float32', data: hasImage, dims: [n] },
+      input_ids: { dtype: 'int64', data: ids, dims: [n, seq] },
+      attention_mask: { dtype: 'float32', data: mask, dims: [n, seq] },
+    });
+    const e = r.embedding.data as Float32Array;
+    return Array.from({ length: n }, (_v, i) => e.slice(i * this.dim, (i + 1) * this.dim));
+  }
+
+  tokens(input: EmbedInput): number[] {
+    return this.tokenizer.encode(input.instruction, input.text, this.cfg.maxTextTokens);
+  }
+
+  async embed(batch: EmbedInput[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (let s = 0; s < batch.length; s += this.maxBatch) {
+      const part = batch.slice(s, s + this.maxBatch);
+      const withImage = part.map((x, i) => (x.image ? i : -1)).filter((i) => i >= 0);
+      const feats = new Float32Array(part.length * this.featureSize);
+      const has = new Float32Array(part.length);
+      if (withImage.length) {
+        const f = await this.features(withImage.map((i) => part[i].image as RgbImage));
+        withImage.forEach((row, k) => {
+          feats.set(f.subarray(k * this.featureSize, (k + 1) * this.featureSize), row * this.featureSize);
+          has[row] = 1;
+        });
+      }
+      out.push(...(await this.embedFeatures(feats, has, part.map((x) => this.tokens(x)))));
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.trunk.release();
+    await this.embedSession.release();
+  }
+}
+
+export const loadVlm2vec: FamilyLoader = async (pkg: ModelPackage, options: LoadOptions): Promise<Vlm2vecEmbedder> => {
+  const m = pkg.manifest;
+  const embedFile = m.graphs.embed;
+  const trunkFile = m.graphs.trunk;
+  if (!embedFile || !trunkFile) throw new ModelPackageError(`The vlm2vec model ${m.id} must name an "embed" and a "trunk" graph in its manifest. Reinstall the model package.`);
+  if (!('vlm2vec.json' in m.files)) throw new ModelPackageError(`The vlm2vec model ${m.id} has no vlm2vec.json. Reinstall the model package.`);
+  const pc = JSON.parse(readFileSync(join(pkg.dir, 'vlm2vec.json'), 'utf8')) as Vlm2vecPackageConfig;
+  const so: SessionOptions = { ...(options.providers ? { providers: options.providers } : {}), ...(options.threads ? { intraOpNumThreads: options.threads } : {}) };
+  const tokenizer = PromptTokenizer.fromFile(join(pkg.dir, m.tokenizer));
+  const trunk = await createSession(join(pkg.dir, trunkFile), so);
+  const embed = await createSession(join(pkg.dir, embedFile), so);
+  return new Vlm2vecEmbedder(pkg, pc.config, tokenizer, trunk, embed);
+};
+
+registerModelFamily(VLM2VEC_FAMILY, loadVlm2vec);

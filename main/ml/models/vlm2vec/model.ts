@@ -1,0 +1,117 @@
+// The vlm2vec family's trainable part (vlm2vec-nano and anything of the same shape):
+//   frozen trunk feature map [B, 120, 8, 8] -> 64 visual tokens (Linear 120 -> d + learned
+//   position embeddings) placed BEFORE the text tokens `<s> {instruction} {text}` -> a small
+//   causal transformer -> the LAST real token's final hidden state -> L2 normalise.
+//
+// Layout of every sequence (one layout, so batches of mixed inputs need no special case):
+//   [64 visual slots][text tokens, right-padded]
+// The attention mask of the visual slots is `has_image` (1 or 0 per row): an input without
+// an image has its 64 slots masked out (no query attends to them; they are never pooled), so
+// its text starts at position 64 instead of 0. Positions are rotary, i.e. attention depends
+// only on relative positions, so that shift changes nothing but float rounding. The pooled
+// token is the last 1 of the mask (nn's lastTokenPool: mask[t] * (1 - mask[t+1])), which is
+// correct with masked slots in front and right padding behind. Text is never empty: the
+// tokenizer always puts `<s>` first.
+//
+// The frozen trunk is a separate graph (trunk.onnx in the package; its features are cached
+// once for training), so this module's graph takes the feature map as an input.
+import type { Tensor } from '../../graph/graph';
+import { typedArrayOf } from '../../graph/graph';
+import * as o from '../../autodiff/ops';
+import type { Ctx } from '../../nn/context';
+import { Linear } from '../../nn/layers';
+import { Module } from '../../nn/module';
+import { l2Normalize, lastTokenPool, Transformer } from '../../nn/transformer';
+import { Rng } from '../../random';
+import { BYTE_VOCAB } from './tokenizer';
+
+export interface Vlm2vecConfig {
+  /** tokenizer vocabulary size */
+  vocab: number;
+  dim: number;
+  heads: number;
+  layers: number;
+  mlpHidden: number;
+  /** text tokens per input (BOS included); the transformer's maxSeq = visualTokens + this */
+  maxTextTokens: number;
+  /** trunk feature channels (CenterNet MobileNetV3 tap: 120) */
+  featureChannels: number;
+  /** trunk feature map height x width (8 x 8 = 64 visual tokens) */
+  featureGrid: [number, number];
+  dropout: number;
+  seed: number;
+}
+
+/** vlm2vec-nano's planned size. */
+export const NANO_CONFIG: Vlm2vecConfig = {
+  vocab: BYTE_VOCAB,
+  dim: 256,
+  heads: 4,
+  layers: 4,
+  mlpHidden: 704,
+  maxTextTokens: 96,
+  featureChannels: 120,
+  featureGrid: [8, 8],
+  dropout: 0.1,
+  seed: 1,
+};
+
+export const visualTokenCount = (c: Vlm2vecConfig): number => c.featureGrid[0] * c.featureGrid[1];
+
+/** Graph inputs of the embedding graph (inference and training alike). */
+export const EMBED_INPUTS = { features: 'features', hasImage: 'has_image', ids: 'input_ids', mask: 'attention_mask' } as const;
+
+export class Vlm2vecModel extends Module {
+  readonly projector: Linear;
+  readonly lm: Transformer;
+  readonly visualTokens: number;
+
+  constructor(readonly cfg: Vlm2vecConfig) {
+    super('');
+    const rng = new Rng((cfg.seed * 7919 + 17) >>> 0);
+    this.visualTokens = visualTokenCount(cfg);
+    this.projector = this.addChild(new Linear('projector', cfg.featureChannels, cfg.dim, rng, { std: 1 / Math.sqrt(cfg.featureChannels) / 8 }));
+    this.addParam('visual_pos', [this.visualTokens, cfg.dim], rng.normals(this.visualTokens * cfg.dim, 0.02));
+    this.lm = this.addChild(
+      new Transformer(
+        { vocab: cfg.vocab, dim: cfg.dim, heads: cfg.heads, layers: cfg.layers, mlpHidden: cfg.mlpHidden, maxSeq: this.visualTokens + cfg.maxTextTokens, dropout: cfg.dropout },
+        cfg.seed,
+        'lm',
+      ),
+    );
+  }
+
+  /**
+   * features: [B, C, H, W] trunk feature map (NCHW); hasImage: [B] 1/0; ids: int64 [B, T];
+   * mask: [B, T] (1 token, 0 right padding). Returns the L2-normalised embeddings [B, dim].
+   */
+  embed(ctx: Ctx, features: Tensor, hasImage: Tensor, ids: Tensor, mask: Tensor): Tensor {
+    const g = ctx.g;
+    const n = this.visualTokens;
+    const visual = g.scope('visual', () => {
+      const tokens = o.transpose(o.reshape(features, [0, this.cfg.featureChannels, n]), [0, 2, 1]); // [B, 64, C]
+      return o.add(this.projector.forward(ctx, tokens), this.p(g, 'visual_pos'));
+    });
+    const text = g.scope('lm', () => this.lm.embed.forward(ctx, ids));
+    const x = o.concat([visual, text], 1);
+    const slots = g.scope('visual_mask', () => o.mul(o.unsqueeze(hasImage, [1]), g.constant(typedArrayOf(ctx.dtype, new Array<number>(n).fill(1)), [1, n], ctx.dtype, 'ones')));
+    const fullMask = o.concat([slots, mask], 1);
+    return l2Normalize(lastTokenPool(this.lm.forwardEmbeddings(ctx, x, fullMask), fullMask));
+  }
+
+  /** Text-only hidden states [B, T, D] (no visual slots), for code that wants a plain TokenModule. */
+  forward(ctx: Ctx, ids: Tensor, padMask: Tensor): Tensor {
+    return this.lm.forward(ctx, ids, padMask);
+  }
+
+  /** Adds the embedding graph's four inputs (symbolic batch and text length) and returns the embeddings. */
+  buildEmbedGraph(ctx: Ctx): Tensor {
+    const g = ctx.g;
+    const [h, w] = this.cfg.featureGrid;
+    const features = g.input(EMBED_INPUTS.features, ctx.dtype, ['batch', this.cfg.featureChannels, h, w]);
+    const hasImage = g.input(EMBED_INPUTS.hasImage, ctx.dtype, ['batch']);
+    const ids = g.input(EMBED_INPUTS.ids, 'int64', ['batch', 'seq']);
+    const mask = g.input(EMBED_INPUTS.mask, ctx.dtype, ['batch', 'seq']);
+    return this.embed(ctx, features, hasImage, ids, mask);
+  }
+}

@@ -1,0 +1,130 @@
+// Writes a vlm2vec model package (DESIGN.md "Models"):
+//   manifest.json   schema main/ml/models/manifest.ts; SHA-256 of every other file
+//   trunk.onnx      the frozen vision trunk: image float32 [batch, 3, 256, 256] NCHW RGB,
+//                   raw 0..255 -> feature_map [batch, 120, 8, 8]  (graphs.trunk)
+//   model.onnx      features [batch, 120, 8, 8] + has_image [batch] (1/0) + input_ids int64
+//                   [batch, seq] + attention_mask [batch, seq] (right padding) -> embedding
+//                   [batch, dim], L2-normalised  (graphs.embed)
+//   tokenizer.json  Hugging Face tokenizer (byte-level for vlm2vec-nano, see tokenizer.ts)
+//   vlm2vec.json    the model config (sizes, visual tokens, max text tokens)
+// Two graphs rather than one: the trunk is frozen and shared by training (which caches its
+// features once) and inference, and rows without an image skip it (their slots are masked).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Graph } from '../../graph/graph';
+import { toOnnx } from '../../graph/onnx-writer';
+import { Ctx } from '../../nn/context';
+import type { ModelManifest } from '../manifest';
+import type { InstructionPair, TaskName } from '../embedding-model';
+import type { Vlm2vecConfig } from './model';
+import { Vlm2vecModel } from './model';
+
+export const VLM2VEC_FAMILY = 'vlm2vec';
+export const TRUNK_IMAGE_SIZE = 256;
+
+/** The package's own config file (vlm2vec.json). */
+export interface Vlm2vecPackageConfig {
+  config: Vlm2vecConfig;
+  image: { width: number; height: number; layout: 'NCHW'; range: [number, number] };
+  /** the prompt layout, for readers */
+  prompt: string;
+}
+
+/**
+ * VLM2Vec's instructions (shared/reference/vlm2vec.md, as built into the training data's
+ * instructions.json) in the manifest's task names; {text} marks where the user's text goes.
+ */
+export const VLM2VEC_INSTRUCTIONS: Record<TaskName, InstructionPair> = {
+  retrieval_text_to_image: { query: 'Find me an everyday image that matches the given caption: {text}', target: 'Represent the given image.' },
+  retrieval_image_to_image: { query: 'Find a day-to-day image that looks similar to the provided image.', target: 'Represent the given image.' },
+  retrieval_text_to_text: { query: 'Find a note that matches the given query: {text}', target: 'Represent the given note: {text}' },
+  classification: { query: 'Identify the object shown in the image', target: '{text}' },
+  vqa: { query: 'Represent the given image with the following question: {text}', target: '{text}' },
+  grounding: { query: 'Select the portion of the image that isolates the object labeled as "{text}"', target: 'Represent the given cropped image of the object' },
+};
+
+/** instructions.json of the data recipe ({} = the text) -> the manifest's task instructions. */
+export function instructionsFromRecipe(json: Record<string, { query: string; target: string }>): Record<TaskName, InstructionPair> {
+  const conv = (p: { query: string; target: string } | undefined, fallback: InstructionPair): InstructionPair =>
+    p ? { query: p.query.split('{}').join('{text}'), target: p.target.split('{}').join('{text}') } : fallback;
+  const d = VLM2VEC_INSTRUCTIONS;
+  return {
+    retrieval_text_to_image: conv(json.retrieval_text_to_image, d.retrieval_text_to_image),
+    retrieval_image_to_image: conv(json.retrieval_image_to_image, d.retrieval_image_to_image),
+    retrieval_text_to_text: conv(json.retrieval_text_to_text, d.retrieval_text_to_text),
+    classification: conv(json.classification_object ?? json.classification, d.classification),
+    vqa: conv(json.vqa, d.vqa),
+    grounding: conv(json.grounding, d.grounding),
+  };
+}
+
+/** The inference embedding graph of `model` as ONNX bytes (weights inline, symbolic batch and seq). */
+export function embedGraphOnnx(model: Vlm2vecModel): Uint8Array {
+  const g = new Graph({ name: 'vlm2vec_embed' });
+  const ctx = new Ctx(g, { train: false });
+  const emb = model.buildEmbedGraph(ctx);
+  return toOnnx(g, { outputs: { embedding: emb }, docString: 'vlm2vec: [64 visual tokens][<s> instruction text] -> last token -> L2 norm' }).model;
+}
+
+export interface WriteVlm2vecOptions {
+  id: string;
+  version: string;
+  config: Vlm2vecConfig;
+  /** checkpoint names -> values (Vlm2vecModel.stateDict()) */
+  params: ReadonlyMap<string, Float32Array>;
+  /** the tokenizer.json object */
+  tokenizer: Record<string, unknown>;
+  /** the frozen trunk ONNX (bytes or a file path): image [batch,3,256,256] -> feature_map [batch,C,H,W] */
+  trunk: Uint8Array | string;
+  instructions?: Record<TaskName, InstructionPair>;
+  scores?: Record<string, number>;
+  provenance: string;
+  licence: string;
+}
+
+const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
+
+/** Writes the package into `dir` (created if needed); returns the manifest. */
+export function writeVlm2vecPackage(dir: string, o: WriteVlm2vecOptions): ModelManifest {
+  mkdirSync(dir, { recursive: true });
+  const model = new Vlm2vecModel(o.config);
+  model.loadStateDict(o.params);
+  const files: Record<string, Uint8Array | string> = {
+    'model.onnx': embedGraphOnnx(model),
+    'trunk.onnx': typeof o.trunk === 'string' ? readFileSync(o.trunk) : o.trunk,
+    'tokenizer.json': JSON.stringify(o.tokenizer),
+    'vlm2vec.json': JSON.stringify(
+      {
+        config: o.config,
+        image: { width: TRUNK_IMAGE_SIZE, height: TRUNK_IMAGE_SIZE, layout: 'NCHW', range: [0, 255] },
+        prompt: `[${model.visualTokens} visual tokens when there is an image] <s>{instruction} {text}; last token, L2-normalised`,
+      } satisfies Vlm2vecPackageConfig,
+      null,
+      2,
+    ),
+  };
+  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);
+  const manifest: ModelManifest = {
+    id: o.id,
+    version: o.version,
+    family: VLM2VEC_FAMILY,
+    dim: o.config.dim,
+    pooling: 'last_token',
+    normalize: true,
+    preprocessing: {
+      // raw pixels: the trunk takes 0..255 with no normalisation (mean 0, std 1/255 on 0..1 values)
+      image: { width: TRUNK_IMAGE_SIZE, height: TRUNK_IMAGE_SIZE, mean: [0, 0, 0], std: [1 / 255, 1 / 255, 1 / 255] },
+      maxTextTokens: o.config.maxTextTokens,
+    },
+    tokenizer: 'tokenizer.json',
+    instructions: o.instructions ?? VLM2VEC_INSTRUCTIONS,
+    files: Object.fromEntries(Object.entries(files).map(([n, b]) => [n, sha256(b)])),
+    graphs: { embed: 'model.onnx', trunk: 'trunk.onnx' },
+    licence: o.licence,
+    provenance: o.provenance,
+    scores: o.scores ?? {},
+  };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}

