@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { EmbeddingModel } from '../ml/models/embedding-model';
-import { loadModel } from '../ml/models/loader';
+import { loadModel } from '../ml/models/index'; // registers every model family (vlm2vec)
 
 export const DEFAULT_MODEL = 'vlm2vec-nano';
 
