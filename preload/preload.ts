@@ -12,6 +12,7 @@ const IPC = {
   pickFolder: 'trove:pick-folder',
   openItem: 'trove:open-item',
   revealItem: 'trove:reveal-item',
+  chooseDataFolder: 'trove:choose-data-folder',
 } as const;
 
 const api = {
@@ -29,6 +30,8 @@ const api = {
   pickFolder: (): Promise<string | null> => ipcRenderer.invoke(IPC.pickFolder),
   openItem: (id: number): Promise<boolean> => ipcRenderer.invoke(IPC.openItem, Number(id)),
   revealItem: (id: number): Promise<boolean> => ipcRenderer.invoke(IPC.revealItem, Number(id)),
+  /** Settings: pick another data folder; main saves it and restarts the engine on it. The folder, or null. */
+  chooseDataFolder: (): Promise<string | null> => ipcRenderer.invoke(IPC.chooseDataFolder),
 };
 
 contextBridge.exposeInMainWorld('trove', Object.freeze(api));

@@ -2,7 +2,7 @@
 // process so indexing never freezes the window. Talks to main over process.parentPort only;
 // every message is validated (host-handler.ts). Plain Node: no electron import needed.
 import { defaultDataDir } from '../engine/data-dir';
-import { loadDefaultModel } from '../engine/model-loader';
+import { loadLibraryModel } from '../engine/model-loader';
 import { TroveEngine } from '../engine/service';
 import type { HostMessage } from '../contract/ipc';
 import { createHostHandler } from './host-handler';
@@ -24,13 +24,22 @@ const dataDir = process.env.TROVE_DATA_DIR || defaultDataDir();
 async function start(): Promise<void> {
   // Without a usable model the host still runs: the library, status and errors work, and
   // indexing/search answer 'unavailable' with the reason.
-  const model = await loadDefaultModel().catch((err: unknown) => {
+  // the model package, providers and threads of the library's settings.json (Settings)
+  const log = (l: string) => console.log(`engine: ${l}`);
+  const got = await loadLibraryModel(dataDir, log).catch((err: unknown) => {
     console.error(`engine: running without a model: ${err instanceof Error ? err.message : String(err)}`);
     return null;
   });
   let engine: TroveEngine;
   try {
-    engine = new TroveEngine({ dataDir, model, watch: true, log: (l) => console.log(`engine: ${l}`) });
+    engine = new TroveEngine({
+      dataDir,
+      model: got?.model ?? null,
+      loaded: got?.loaded,
+      watch: true,
+      dataDirChangeable: process.env.TROVE_DATA_DIR_CHANGEABLE === '1',
+      log,
+    });
   } catch (err) {
     post({ t: 'fatal', message: err instanceof Error ? err.message : String(err) });
     process.exit(1);

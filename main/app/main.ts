@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { defaultDataDir, thumbsDir } from '../engine/data-dir';
 import { IPC } from '../contract/ipc';
 import { APP_CSP } from './csp';
+import { appConfigFile, checkDataFolder, readAppConfig, resolveDataDir, writeAppConfig } from './data-folder';
 import { EngineClient } from './engine-client';
 import { navigationAllowed, permissionCheckHandler, permissionRequestHandler, senderAllowed, willAttachWebviewHandler, windowOpenHandler } from './guards';
 import { createInvokeHandler, openable, parseItemIdArg } from './ipc-handlers';
@@ -20,7 +21,10 @@ import { fitToDisplays, loadWindowState, saveWindowState } from './window-state'
 protocol.registerSchemesAsPrivileged([TROVE_SCHEME]);
 app.enableSandbox();
 
-const dataDir = process.env.TROVE_DATA || defaultDataDir();
+// $TROVE_DATA, else the folder chosen in Settings (trove-app.json in userData), else the default;
+// resolved once the app is ready
+let dataDir = process.env.TROVE_DATA || defaultDataDir();
+let dataDirChangeable = !process.env.TROVE_DATA;
 const rendererDir = join(__dirname, '..', '..', '..', 'renderer', 'dist');
 const preloadPath = join(__dirname, '..', '..', 'preload', 'preload.js');
 
@@ -28,17 +32,21 @@ let win: BrowserWindow | null = null;
 let host: UtilityProcess | null = null;
 let quitting = false;
 let restarts = 0;
+/** set while the engine host is stopped on purpose (data folder changed): no crash restart */
+let switching = false;
 const engine = new EngineClient((m) => host?.postMessage(m));
 
 function startEngineHost(): void {
   host = utilityProcess.fork(join(__dirname, 'engine-host.js'), [], {
     serviceName: 'Trove engine',
-    env: { ...process.env, TROVE_DATA_DIR: dataDir, ...electronSqliteBinding() },
+    env: { ...process.env, TROVE_DATA_DIR: dataDir, TROVE_DATA_DIR_CHANGEABLE: dataDirChangeable ? '1' : '0', ...electronSqliteBinding() },
     stdio: 'inherit',
   });
   engine.revive();
   host.on('message', (m: unknown) => engine.handleMessage(m));
+  const me = host;
   host.on('exit', (code) => {
+    if (switching || host !== me) return;
     engine.fail({ code: 'unavailable', message: `The engine stopped (exit code ${code}). Trove restarts it; if it keeps happening, see the log.` });
     host = null;
     // restart a crashed engine a few times, then leave the error showing
@@ -83,6 +91,48 @@ async function pickFolder(): Promise<string | null> {
   const opts = { title: 'Add a folder to Trove', properties: ['openDirectory' as const] };
   const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
   return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+}
+
+/** Settings › Change data folder: pick, check, remember, and restart the engine host on it. */
+async function chooseDataFolder(): Promise<string | null> {
+  if (!dataDirChangeable) return null;
+  const opts = { title: 'Choose the folder where Trove keeps its data', defaultPath: dataDir, properties: ['openDirectory' as const, 'createDirectory' as const] };
+  const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+  const picked = r.canceled ? undefined : r.filePaths[0];
+  if (!picked) return null;
+  const checked = checkDataFolder(picked);
+  if (!checked.ok) {
+    dialog.showErrorBox('Trove cannot use that folder', checked.message);
+    return null;
+  }
+  if (checked.dataDir === dataDir) return dataDir;
+  writeAppConfig(appConfigFile(app.getPath('userData')), { dataDir: checked.dataDir });
+  await restartEngineHost(checked.dataDir);
+  return dataDir;
+}
+
+async function restartEngineHost(nextDataDir: string): Promise<void> {
+  switching = true;
+  const old = host;
+  if (old) {
+    await new Promise<void>((ok) => {
+      const t = setTimeout(() => {
+        old.kill();
+        ok();
+      }, 15_000);
+      old.once('exit', () => {
+        clearTimeout(t);
+        ok();
+      });
+      old.postMessage({ t: 'shutdown' });
+    });
+  }
+  engine.fail({ code: 'unavailable', message: 'The engine is restarting on the new data folder; try again in a moment.' });
+  dataDir = nextDataDir;
+  switching = false;
+  restarts = 0;
+  startEngineHost();
+  win?.webContents.send(IPC.event, { type: 'libraryChanged', added: 0, changed: 0, removed: 0 });
 }
 
 function createWindow(): void {
@@ -132,12 +182,16 @@ if (!app.requestSingleInstanceLock()) {
       return new Response(file.body, { status: 200, headers: a.headers });
     });
 
+    const chosen = resolveDataDir(process.env, readAppConfig(appConfigFile(app.getPath('userData')), (l) => console.warn(`trove: ${l}`)), defaultDataDir());
+    dataDir = chosen.dataDir;
+    dataDirChangeable = chosen.changeable;
     startEngineHost();
     engine.onEvent((event) => win?.webContents.send(IPC.event, event));
 
     const invoke = createInvokeHandler(engine);
     ipcMain.handle(IPC.invoke, (event, method: unknown, request: unknown) => invoke(event.senderFrame?.url, method, request));
     ipcMain.handle(IPC.pickFolder, (event) => (senderAllowed(event.senderFrame?.url) ? pickFolder() : null));
+    ipcMain.handle(IPC.chooseDataFolder, (event) => (senderAllowed(event.senderFrame?.url) ? chooseDataFolder() : null));
     ipcMain.handle(IPC.openItem, async (event, id: unknown) => {
       if (!senderAllowed(event.senderFrame?.url)) return false;
       const path = await itemFile(id);

@@ -218,6 +218,54 @@ export const PointAtRequest = z
   .strict();
 export type PointAtRequest = z.input<typeof PointAtRequest>;
 
+/** Execution providers the runtime knows (onnxruntime-node names, lower case). */
+export const ProviderName = z.enum(['cuda', 'tensorrt', 'dml', 'coreml', 'webgpu', 'cpu']);
+export type ProviderName = z.infer<typeof ProviderName>;
+
+/** A model package found in the installation's native-models/ or in <dataDir>/models/. */
+export const ModelPackageInfo = z.object({
+  dir: z.string(),
+  id: z.string(),
+  version: z.string(),
+  family: z.string(),
+});
+export type ModelPackageInfo = z.infer<typeof ModelPackageInfo>;
+
+/** Settings: the model package, execution providers, threads and the data folder. */
+export const Settings = z.object({
+  /** the package folder in use, null when none (no model, or one that came from elsewhere) */
+  modelDir: z.string().nullable(),
+  availableModels: z.array(ModelPackageInfo),
+  provider: z.object({
+    /** the order to try, best first ('cpu' is always tried last) */
+    preferred: z.array(z.string()),
+    /** the provider running the model now, null without a model */
+    running: z.string().nullable(),
+    /** providers tried before it and why they did not run */
+    tried: z.array(z.object({ name: z.string(), reason: z.string() })),
+  }),
+  threads: z.number().int().min(1).max(64),
+  dataDir: z.string(),
+  /** false under `trove serve`: the folder is fixed by --data */
+  dataDirChangeable: z.boolean(),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const UpdateSettingsRequest = z
+  .object({
+    /** one of getSettings().availableModels[].dir, never an arbitrary path */
+    modelDir: z.string().min(1).max(4096).optional(),
+    providers: z
+      .array(ProviderName)
+      .min(1)
+      .max(6)
+      .refine((ps) => new Set(ps).size === ps.length, { message: 'Name each execution provider once.' })
+      .optional(),
+    threads: z.number().int().min(1).max(64).optional(),
+  })
+  .strict();
+export type UpdateSettingsRequest = z.input<typeof UpdateSettingsRequest>;
+
 /** Events the engine pushes to the UI. */
 export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), progress: JobProgress }),
@@ -246,6 +294,8 @@ export const methods = {
   cancelLabels: { request: z.object({}).strict(), response: z.object({ ok: z.boolean() }) },
   listLabels: { request: z.object({}).strict(), response: LabelSet },
   pointAt: { request: PointAtRequest, response: SearchResponse },
+  getSettings: { request: z.object({}).strict(), response: Settings },
+  updateSettings: { request: UpdateSettingsRequest, response: Settings },
 } as const;
 
 export type Methods = typeof methods;

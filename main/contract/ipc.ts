@@ -33,4 +33,5 @@ export const IPC = {
   pickFolder: 'trove:pick-folder',
   openItem: 'trove:open-item',
   revealItem: 'trove:reveal-item',
+  chooseDataFolder: 'trove:choose-data-folder',
 } as const;

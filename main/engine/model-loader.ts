@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { EmbeddingModel } from '../ml/models/embedding-model';
 import { loadModel } from '../ml/models/index'; // registers every model family (vlm2vec)
+import { defaultThreads, effectiveProviders, findModelPackages, modelRoots, readSettings } from './settings';
 
 export const DEFAULT_MODEL = 'vlm2vec-nano';
 
@@ -33,4 +34,21 @@ export async function loadDefaultModel(): Promise<EmbeddingModel> {
     );
   }
   return loadModel(dir);
+}
+
+/**
+ * The model a library's settings.json asks for (its package folder, providers, threads),
+ * else the default package with the default options. `loaded` goes to the engine, which
+ * then knows what is running and has nothing to reload at start.
+ */
+export async function loadLibraryModel(
+  dataDir: string,
+  log: (line: string) => void = () => undefined,
+): Promise<{ model: EmbeddingModel; loaded: { dir: string; providers: string[]; threads: number } }> {
+  const saved = readSettings(dataDir, log);
+  const available = findModelPackages(modelRoots(dataDir));
+  const dir = (saved.modelDir && available.some((p) => p.dir === saved.modelDir) ? saved.modelDir : null) ?? findModelDir();
+  if (!dir) throw new NoModelError(`No embedding model is installed: expected native-models/${DEFAULT_MODEL}/manifest.json in the Trove installation, or a package in ${dataDir}/models/. Indexing and search need a model.`);
+  const options = { providers: effectiveProviders(saved), threads: saved.threads ?? defaultThreads() };
+  return { model: await loadModel(dir, options), loaded: { dir, ...options } };
 }

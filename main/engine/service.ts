@@ -9,8 +9,9 @@
 import { promises as fsp, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import sharp from 'sharp';
-import type { EngineEvent, ItemDetail, JobProgress, ParsedRequestOf, ResponseOf, Status, TroveApi } from '../contract/api';
+import type { EngineEvent, ItemDetail, JobProgress, ParsedRequestOf, ResponseOf, Settings, Status, TroveApi } from '../contract/api';
 import type { EmbeddingModel, RgbImage } from '../ml/models/embedding-model';
+import { loadModel as loadModelPackage, type LoadOptions } from '../ml/models/loader';
 import { dbFile, thumbsDir } from './data-dir';
 import { Catalog } from './embedding/catalog';
 import { IndexJob } from './embedding/pipeline';
@@ -25,6 +26,7 @@ import { AnswerCache, ask } from './queries/ask';
 import { emptyGrounding, groundInImage, rankGrounded } from './queries/ground';
 import { classifyInstruction, LabelJob } from './queries/labels';
 import { search } from './queries/search';
+import { defaultThreads, effectiveProviders, findModelPackages, modelRoots, readSettings, writeSettings, type SavedSettings } from './settings';
 import { openDb, type Db } from './store/db';
 import { catalogRows, countEmbeddedItems } from './store/embeddings';
 import { countErrors, listErrors } from './store/errors';
@@ -45,6 +47,17 @@ export interface EngineOptions {
   concurrency?: number;
   batchSize?: number;
   log?: (line: string) => void;
+  /** how `model` was loaded: its package folder and options (undefined: the folder is found by
+   *  the model's id and version among the available packages, with the default options) */
+  loaded?: { dir: string | null; providers?: readonly string[]; threads?: number };
+  /** loads a model package (settings: another model, providers or threads). Default: main/ml's loadModel */
+  loadModel?: (dir: string, options: LoadOptions) => Promise<EmbeddingModel>;
+  /** folders searched for model packages (default: the installation's native-models/ and <dataDir>/models) */
+  modelRoots?: string[];
+  /** the Electron app can move the data folder (it restarts the engine); `trove serve` cannot */
+  dataDirChangeable?: boolean;
+  /** apply settings.json at start when it differs from how `model` was loaded (default true) */
+  applySavedSettings?: boolean;
 }
 
 type Listener = (e: EngineEvent) => void;
@@ -57,10 +70,17 @@ const GROUNDING_DECODE_SIDE = 512;
 export class TroveEngine implements TroveApi {
   readonly dataDir: string;
   private readonly db: Db;
-  private readonly model: EmbeddingModel | null;
-  private readonly modelVersion: number | null = null;
-  private readonly vectors: VectorStore | null = null;
-  private readonly catalog = new Catalog();
+  private model: EmbeddingModel | null;
+  private modelVersion: number | null = null;
+  private vectors: VectorStore | null = null;
+  private catalog = new Catalog();
+  /** the package folder of `model` and the options it was loaded with */
+  private modelDir: string | null = null;
+  private loadedWith: { providers?: readonly string[]; threads?: number } = {};
+  private saved: SavedSettings;
+  /** settings changes run one at a time; set while a model is being swapped */
+  private settingsWork: Promise<unknown> = Promise.resolve();
+  private swapping = false;
   private readonly thumbs: string;
   private readonly listeners = new Set<Listener>();
   private readonly watcher: SourceWatcher | null;
@@ -85,16 +105,19 @@ export class TroveEngine implements TroveApi {
     this.db = openDb(dbFile(this.dataDir));
     failInterruptedJobs(this.db);
     this.model = opts.model;
-    if (this.model) {
+    if (this.model) this.useModel(this.model);
+    this.saved = readSettings(this.dataDir, this.log);
+    if (opts.loaded) {
+      this.modelDir = opts.loaded.dir;
+      this.loadedWith = { providers: opts.loaded.providers, threads: opts.loaded.threads };
+    } else if (this.model) {
       const m = this.model;
-      this.modelVersion = ensureModelVersion(this.db, { modelId: m.id, version: m.version, family: m.family, dim: m.dim });
-      this.vectors = new VectorStore(this.db, indexFileFor(this.dataDir, this.modelVersion), this.modelVersion, m.dim);
-      if (this.vectors.rebuilt) this.log(`vector index rebuilt from the database: ${this.vectors.rebuildReason ?? ''}`);
-      for (const [id, e] of catalogRows(this.db, this.modelVersion)) this.catalog.set(id, e);
+      this.modelDir = this.availableModels().find((p) => p.id === m.id && p.version === m.version)?.dir ?? null;
     }
     this.autoIndex = opts.autoIndex ?? opts.watch ?? false;
     this.watcher = opts.watch ? new SourceWatcher((ids) => this.onSourcesChanged(ids), 300, this.log) : null;
     if (this.watcher) for (const s of listSources(this.db)) this.watcher.watch(s.id, s.path);
+    if (opts.applySavedSettings ?? true) this.applySavedSettings();
   }
 
   /** For the `trove serve` bridge (BridgeEngine). */
@@ -167,6 +190,7 @@ export class TroveEngine implements TroveApi {
   }
 
   async startIndexing(_req: ParsedRequestOf<'startIndexing'> = {}): Promise<JobProgress | null> {
+    if (this.swapping) throw new EngineError('unavailable', 'Trove is switching to another model right now. Indexing starts by itself when it is ready; try again in a moment.');
     if (!this.model || !this.vectors || this.modelVersion === null) throw noModel();
     if (this.jobRun || this.scanning) return this.currentProgress();
     const lock = tryLock(join(this.dataDir, 'index.lock'));
@@ -391,6 +415,36 @@ export class TroveEngine implements TroveApi {
     return { results: rankGrounded(grounded, req.k), instruction };
   }
 
+  // ---- settings ----
+
+  async getSettings(_req: ParsedRequestOf<'getSettings'> = {}): Promise<Settings> {
+    const m = this.model;
+    return {
+      modelDir: this.modelDir,
+      availableModels: this.availableModels(),
+      provider: { preferred: effectiveProviders(this.saved), running: m ? m.provider.name : null, tried: m ? m.provider.tried : [] },
+      threads: this.saved.threads ?? this.loadedWith.threads ?? defaultThreads(),
+      dataDir: this.dataDir,
+      dataDirChangeable: this.opts.dataDirChangeable ?? false,
+    };
+  }
+
+  /**
+   * Changes the model package, the providers or the threads. A change that needs the model
+   * reloaded loads the new one first: if that fails, the old model keeps running, nothing is
+   * saved, and the error says why. A model of another id or version re-embeds the library.
+   */
+  async updateSettings(req: ParsedRequestOf<'updateSettings'>): Promise<Settings> {
+    const run = this.settingsWork.then(() => this.applySettings(req));
+    this.settingsWork = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves when a settings change (or the start-up one) has finished. */
+  async settingsIdle(): Promise<void> {
+    await this.settingsWork;
+  }
+
   // ---- for the UI bridge: files by item id only ----
 
   /** The thumbnail of a photo in the library, or null (no such item, not a photo, not made yet). */
@@ -455,14 +509,121 @@ export class TroveEngine implements TroveApi {
     await this.labelRun?.catch(() => undefined);
     await this.jobRun?.catch(() => undefined);
     await this.work.catch(() => undefined);
+    await this.settingsWork;
     try {
       this.vectors?.save();
     } finally {
       this.db.close();
     }
+    // a model the engine loaded itself is the engine's to release; the host's own is the host's
+    if (this.model && this.model !== this.opts.model) await this.model.dispose().catch(() => undefined);
   }
 
   // ---- internals ----
+
+  private useModel(m: EmbeddingModel): void {
+    this.modelVersion = ensureModelVersion(this.db, { modelId: m.id, version: m.version, family: m.family, dim: m.dim });
+    this.vectors = new VectorStore(this.db, indexFileFor(this.dataDir, this.modelVersion), this.modelVersion, m.dim);
+    if (this.vectors.rebuilt) this.log(`vector index rebuilt from the database: ${this.vectors.rebuildReason ?? ''}`);
+    this.catalog = new Catalog(catalogRows(this.db, this.modelVersion));
+  }
+
+  private availableModels(): ReturnType<typeof findModelPackages> {
+    return findModelPackages(this.opts.modelRoots ?? modelRoots(this.dataDir));
+  }
+
+  private async applySettings(req: ParsedRequestOf<'updateSettings'>): Promise<Settings> {
+    if (this.closed) throw new EngineError('unavailable', 'Trove is shutting down; change the settings after it restarts.');
+    let dir = this.modelDir;
+    if (req.modelDir !== undefined) {
+      const available = this.availableModels();
+      const pick = available.find((p) => p.dir === req.modelDir);
+      if (!pick) {
+        throw new EngineError(
+          'invalid',
+          `${req.modelDir} is not one of the installed model packages (${available.map((p) => p.dir).join(', ') || 'none found'}). Pick one from the list in Settings.`,
+        );
+      }
+      dir = pick.dir;
+    }
+    const next: SavedSettings = { ...this.saved };
+    if (req.modelDir !== undefined) next.modelDir = dir;
+    if (req.providers !== undefined) next.providers = req.providers;
+    if (req.threads !== undefined) next.threads = req.threads;
+    const current = await this.getSettings();
+    const options = { providers: effectiveProviders(next), threads: next.threads ?? current.threads };
+    const changed = dir !== this.modelDir || !this.model || !sameOptions(options, { providers: current.provider.preferred, threads: current.threads });
+    // without a package folder (no model, or one the host loaded from elsewhere) the choice is saved for the next load
+    if (dir !== null && changed) await this.reloadModel(dir, options);
+    writeSettings(this.dataDir, next);
+    this.saved = next;
+    return this.getSettings();
+  }
+
+  /** Loads the package in `dir` and swaps it in; on failure the old model keeps running. */
+  private async reloadModel(dir: string, options: { providers: string[]; threads: number }): Promise<void> {
+    const load = this.opts.loadModel ?? loadModelPackage;
+    let next: EmbeddingModel;
+    try {
+      next = await load(dir, options);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      const old = this.model ? `The previous model (${this.model.id} ${this.model.version}) keeps running` : 'Trove keeps running without a model';
+      throw new EngineError(
+        'unavailable',
+        `The model in ${dir} could not be loaded with ${options.providers.join(', ')} and ${options.threads} thread(s): ${why}. ${old}; nothing was changed. Pick another model package or other execution providers, or reinstall the package.`,
+      );
+    }
+    if (this.closed) {
+      await next.dispose().catch(() => undefined);
+      throw new EngineError('unavailable', 'Trove is shutting down; change the settings after it restarts.');
+    }
+    const old = this.model;
+    const oldVersion = this.modelVersion;
+    this.swapping = true;
+    try {
+      // jobs running on the old model stop first (their work so far is kept)
+      if (this.labelJob) {
+        this.labelJob.cancel();
+        await this.labelRun?.catch(() => undefined);
+      }
+      if (this.jobRun || this.scanning) {
+        await this.cancelIndexing();
+        await this.jobRun?.catch(() => undefined);
+      }
+      await this.work.catch(() => undefined);
+      this.vectors?.save();
+      this.model = next;
+      this.modelDir = dir;
+      this.loadedWith = { providers: options.providers, threads: options.threads };
+      this.useModel(next);
+    } finally {
+      this.swapping = false;
+    }
+    this.log(`model: now ${next.id} ${next.version} on ${next.provider.name} (${dir})`);
+    if (old && old !== next) await old.dispose().catch((err: unknown) => this.log(`model: releasing the old one failed: ${String(err)}`));
+    // another model version: everything is pending for it; re-embed with progress
+    if (this.modelVersion !== oldVersion && countPending(this.db, this.modelVersion) > 0) {
+      void this.startIndexing().catch((err: unknown) => this.log(`re-embedding: ${String(err)}`));
+    }
+  }
+
+  /** At start: settings.json asks for another package, providers or threads than the host loaded. */
+  private applySavedSettings(): void {
+    const s = this.saved;
+    let dir = this.modelDir;
+    if (s.modelDir) {
+      if (this.availableModels().some((p) => p.dir === s.modelDir)) dir = s.modelDir;
+      else this.log(`settings: the saved model package ${s.modelDir} is not installed any more; keeping ${dir ?? 'no model'}`);
+    }
+    if (dir === null) return;
+    const providersDiffer = s.providers !== undefined && s.providers.join(',') !== (this.loadedWith.providers ?? effectiveProviders({})).join(',');
+    const threadsDiffer = s.threads !== undefined && s.threads !== this.loadedWith.threads;
+    if (dir === this.modelDir && this.model && !providersDiffer && !threadsDiffer) return;
+    const options = { providers: effectiveProviders(s), threads: s.threads ?? this.loadedWith.threads ?? defaultThreads() };
+    this.log(`settings: loading ${dir} as settings.json asks`);
+    this.settingsWork = this.reloadModel(dir, options).catch((err: unknown) => this.log(`settings: ${err instanceof Error ? err.message : String(err)}`));
+  }
 
   private async runIndexing(jobId: number, scanning: { cancelled: boolean; progress: JobProgress }): Promise<JobProgress> {
     try {
@@ -582,6 +743,10 @@ function noModel(): EngineError {
     'unavailable',
     'No embedding model is installed: expected a model package in native-models/vlm2vec-nano (manifest.json). Indexing and search need one; adding folders, status and errors work without it.',
   );
+}
+
+function sameOptions(a: { providers?: readonly string[]; threads?: number }, b: { providers?: readonly string[]; threads?: number }): boolean {
+  return a.threads === b.threads && (a.providers ?? []).join(',') === (b.providers ?? []).join(',');
 }
 
 function isInside(child: string, parent: string): boolean {

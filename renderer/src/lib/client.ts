@@ -13,6 +13,8 @@ export interface TrovePreload {
   pickFolder(): Promise<string | null>;
   openItem(id: number): Promise<boolean>;
   revealItem(id: number): Promise<boolean>;
+  /** picks a new data folder, saves it and restarts the engine on it; the folder, or null when cancelled */
+  chooseDataFolder?(): Promise<string | null>;
 }
 
 declare global {
@@ -43,6 +45,8 @@ export interface Client {
   pickFolder?: () => Promise<string | null>;
   openItem?: (id: number) => Promise<boolean>;
   revealItem?: (id: number) => Promise<boolean>;
+  /** Electron only: choose another data folder (the engine restarts on it) */
+  chooseDataFolder?: () => Promise<string | null>;
 }
 
 function unwrap<M extends MethodName>(o: Outcome): ResponseOf<M> {
@@ -61,6 +65,7 @@ function electronClient(t: TrovePreload): Client {
     pickFolder: () => t.pickFolder(),
     openItem: (id) => t.openItem(id),
     revealItem: (id) => t.revealItem(id),
+    ...(t.chooseDataFolder ? { chooseDataFolder: () => t.chooseDataFolder!() } : {}),
   };
 }
 

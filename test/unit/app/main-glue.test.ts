@@ -122,7 +122,7 @@ describe('Electron glue', () => {
   });
 
   it('answers IPC only from the app frame, validates it, and routes it through the engine host', async () => {
-    expect([...h.handlers.keys()].sort()).toEqual(['trove:invoke', 'trove:open-item', 'trove:pick-folder', 'trove:reveal-item']);
+    expect([...h.handlers.keys()].sort()).toEqual(['trove:choose-data-folder', 'trove:invoke', 'trove:open-item', 'trove:pick-folder', 'trove:reveal-item']);
     const invoke = h.handlers.get('trove:invoke')!;
     expect(await invoke({ senderFrame: { url: 'https://evil.example/' } }, 'status', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await invoke(APP_FRAME, 'getItem', { id: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid' } });
@@ -134,6 +134,9 @@ describe('Electron glue', () => {
     await expect(pending).resolves.toEqual({ ok: true, value: { ok: true } });
     expect(await h.handlers.get('trove:reveal-item')!({ senderFrame: { url: 'https://evil.example/' } }, 1)).toBe(false);
     expect(await h.handlers.get('trove:open-item')!(APP_FRAME, '/etc/passwd')).toBe(false);
+    // Settings › Change data folder: only from the app frame; a cancelled dialog changes nothing
+    expect(await h.handlers.get('trove:choose-data-folder')!({ senderFrame: { url: 'https://evil.example/' } })).toBeNull();
+    expect(await h.handlers.get('trove:choose-data-folder')!(APP_FRAME)).toBeNull();
   });
 
   it('forwards engine events to the window and fails calls clearly when the host dies', async () => {

@@ -41,9 +41,9 @@ describe('Electron security checklist: things Trove never does', () => {
   it('validates the IPC sender frame in every main-process handler', () => {
     const main = read('main/app/main.ts');
     const handlers = [...main.matchAll(/ipcMain\.handle\(IPC\.(\w+)/g)].map((m) => m[1]);
-    expect(handlers.sort()).toEqual(['invoke', 'openItem', 'pickFolder', 'revealItem']);
+    expect(handlers.sort()).toEqual(['chooseDataFolder', 'invoke', 'openItem', 'pickFolder', 'revealItem']);
     // invoke checks the sender inside createInvokeHandler; the others call senderAllowed directly
-    expect((main.match(/senderAllowed\(event\.senderFrame\?\.url\)/g) ?? []).length).toBe(3);
+    expect((main.match(/senderAllowed\(event\.senderFrame\?\.url\)/g) ?? []).length).toBe(4);
     expect(main).toMatch(/invoke\(event\.senderFrame\?\.url/);
   });
 

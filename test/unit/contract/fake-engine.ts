@@ -21,6 +21,14 @@ export function fakeEngine(): FakeEngine {
     if (!methods[method].request.safeParse(request).success) violations.push(`${method}: ${JSON.stringify(request).slice(0, 200)}`);
   };
   const progress = { jobId: 1, kind: 'index' as const, state: 'running' as const, done: 1, total: 2, rate: 1, etaSeconds: 1 };
+  const settings = {
+    modelDir: '/models/a',
+    availableModels: [{ dir: '/models/a', id: 'a', version: '1', family: 'vlm2vec' }],
+    provider: { preferred: ['cuda', 'cpu'], running: 'cpu', tried: [{ name: 'cuda', reason: 'no CUDA here' }] },
+    threads: 4,
+    dataDir: '/tmp/x',
+    dataDirChangeable: false,
+  };
   const api: TroveApi = {
     status: async (r) => (check('status', r), { dataDir: '/tmp/x', sources: 0, items: { image: 0, note: 0 }, embedded: 0, pending: 0, errors: 0, model: null, job: null }),
     listSources: async (r) => (check('listSources', r), []),
@@ -47,6 +55,14 @@ export function fakeEngine(): FakeEngine {
     cancelLabels: async (r) => (check('cancelLabels', r), { ok: true }),
     listLabels: async (r) => (check('listLabels', r), { id: null, labels: [], labelled: 0, createdAt: null, instruction: '' }),
     pointAt: async (r) => (check('pointAt', r), { results: [], instruction: 'Point at: ' + r.caption }),
+    getSettings: async (r) => (check('getSettings', r), settings),
+    updateSettings: async (r) => {
+      check('updateSettings', r);
+      if (r.modelDir !== undefined && !settings.availableModels.some((m) => m.dir === r.modelDir)) {
+        throw Object.assign(new Error(`${r.modelDir} is not one of the installed model packages.`), { code: 'invalid' });
+      }
+      return { ...settings, modelDir: r.modelDir ?? settings.modelDir, threads: r.threads ?? settings.threads, provider: { ...settings.provider, preferred: r.providers ?? settings.provider.preferred } };
+    },
   };
   return {
     api,

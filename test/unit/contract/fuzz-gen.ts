@@ -4,7 +4,7 @@ export const rng = uniformSource;
 
 const WEIRD_STRINGS = ['', ' ', '\u0000', '../../etc/passwd', '__proto__', 'constructor', '🙂'.repeat(50), 'x'.repeat(3000), '<script>alert(1)</script>', '1e309', 'NaN'];
 const WEIRD_NUMBERS = [0, -1, 1.5, -0, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 31, 1001, 10_001, 3];
-const KEYS = ['text', 'imageItemId', 'imageBase64', 'k', 'filters', 'sort', 'path', 'id', 'limit', 'kinds', 'sourceIds', 'dateFrom', 'label', 'itemId', 'question', 'options', 'labels', 'caption', '__proto__', 'constructor', 'extra'];
+const KEYS = ['text', 'imageItemId', 'imageBase64', 'k', 'filters', 'sort', 'path', 'id', 'limit', 'kinds', 'sourceIds', 'dateFrom', 'label', 'itemId', 'question', 'options', 'labels', 'caption', 'modelDir', 'providers', 'threads', '__proto__', 'constructor', 'extra'];
 
 export function randomValue(r: () => number, depth = 0): unknown {
   const pick = Math.floor(r() * (depth > 2 ? 6 : 9));
@@ -45,6 +45,8 @@ export const VALID: Record<string, unknown> = {
   cancelLabels: {},
   listLabels: {},
   pointAt: { caption: 'the red car', k: 10, filters: { kinds: ['image'] } },
+  getSettings: {},
+  updateSettings: { modelDir: '/models/a', providers: ['cuda', 'cpu'], threads: 4 },
 };
 
 /** A malformed variant of a valid request: wrong types, unknown keys, out-of-range values, non-objects. */
