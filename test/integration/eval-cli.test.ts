@@ -21,6 +21,7 @@ const realTrunk = buildDir ? join(buildDir, 'trunk', 'trunk.onnx') : null;
 const haveTrunk = realTrunk !== null && existsSync(realTrunk);
 
 let tmp: ReturnType<typeof tempDir>;
+const sigintListeners = process.listenerCount('SIGINT');
 beforeAll(() => {
   tmp = tempDir('trove-eval-cli-');
   mkdirSync(join(tmp.path, 'empty-build'));
@@ -118,6 +119,20 @@ describe('trove eval --mmeb', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/cannot read the eval image .*red\.png.*--images/);
+  });
+
+  it('Ctrl-C cancels: exit 130, nothing on stdout', async () => {
+    class InterruptedEmbedder extends HashedTestEmbedder {
+      override async embed(batch: Parameters<HashedTestEmbedder['embed']>[0]) {
+        if (this.embedCalls === 1) process.emit('SIGINT'); // the user presses Ctrl-C during the second call
+        return super.embed(batch);
+      }
+    }
+    const r = await evalCli(['--mmeb', fixture, '--images', images, '--json'], { loadModel: async () => new InterruptedEmbedder() });
+    expect(r.code).toBe(130);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/cancelling the evaluation[\s\S]*evaluation cancelled/);
+    expect(process.listenerCount('SIGINT')).toBe(sigintListeners);
   });
 
   it('usage errors and missing folders', async () => {

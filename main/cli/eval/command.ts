@@ -40,6 +40,8 @@ interface Run {
   encoder: EvalEncoder;
   /** embeddings (or trunk images) made so far, for the progress line */
   count(): number;
+  /** what count() counts */
+  unit: string;
 }
 
 /** Wraps every method so a cancelled run stops at the next embedding call. */
@@ -118,14 +120,14 @@ export async function cmdEval(args: ParsedArgs, deps: EvalCommandDeps): Promise<
     if (cancelled) throw new EvalCancelled();
   };
   const tty = err.isTTY === true;
-  const status = { run: '', runIndex: 0, runs: 0, dataset: '', datasetIndex: 0, datasets: suite.datasets.length, phase: '', count: () => 0 };
+  const status = { run: '', runIndex: 0, runs: 0, dataset: '', datasetIndex: 0, datasets: suite.datasets.length, phase: '', count: () => 0, unit: '' };
   let lastDraw = 0;
   const draw = (force = false) => {
     if (!tty) return;
     const now = Date.now();
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
-    err.write(`\r\x1b[2K[${status.runIndex}/${status.runs} ${status.run}] ${status.datasetIndex}/${status.datasets} ${status.dataset}: ${status.phase} (${status.count()} embedded)`);
+    err.write(`\r\x1b[2K[${status.runIndex}/${status.runs} ${status.run}] ${status.datasetIndex}/${status.datasets} ${status.dataset}: ${status.phase} (${status.count()} ${status.unit})`);
   };
   const onSigint = () => {
     if (cancelled) {
@@ -152,29 +154,31 @@ export async function cmdEval(args: ParsedArgs, deps: EvalCommandDeps): Promise<
     if (model) {
       let n = 0;
       const enc = modelEncoder(model, { loadImage: decodeEvalImage, checkCancelled: check, onEmbedded: (k) => ((n = k), draw()) });
-      runs.push({ name: `${model.id}@${model.version}`, encoder: enc, count: () => n });
+      runs.push({ name: `${model.id}@${model.version}`, encoder: enc, count: () => n, unit: 'embedded' });
     }
     if (baselines) {
       const r = counting(randomBaseline());
-      runs.push({ name: RANDOM_BASELINE_NAME, encoder: r.encoder, count: r.count });
+      runs.push({ name: RANDOM_BASELINE_NAME, encoder: r.encoder, count: r.count, unit: 'embedded' });
       trunk = await TrunkFeatures.open(trunkPath!);
       const tb = trunkBowBaseline({ trunk, loadImage: decodeEvalImage, checkCancelled: check, onImages: () => draw() });
-      runs.push({ name: TRUNK_BOW_BASELINE_NAME, encoder: tb, count: () => tb.imagesEmbedded });
+      runs.push({ name: TRUNK_BOW_BASELINE_NAME, encoder: tb, count: () => tb.imagesEmbedded, unit: 'images through the trunk' });
     }
     status.runs = runs.length;
 
     // 3. evaluate, one run after the other
     const results: SuiteScores[] = [];
     for (const [i, r] of runs.entries()) {
-      Object.assign(status, { run: r.name, runIndex: i + 1, count: r.count, dataset: '', datasetIndex: 0, phase: 'starting' });
+      const first = suite.datasets[0]!.name;
+      Object.assign(status, { run: r.name, runIndex: i + 1, count: r.count, unit: r.unit, dataset: first, datasetIndex: 1, phase: 'embedding queries' });
       draw(true);
       results.push(
         await evaluate(suite, cancellable(r.encoder, check), {
           model: r.name,
           batchSize: 32,
           onProgress: (p) => {
-            const next = { queries: 'embedding targets', targets: 'scoring', scored: 'done' }[p.phase];
-            Object.assign(status, { dataset: p.dataset, datasetIndex: p.datasetIndex + 1, phase: next });
+            const next = suite.datasets[p.datasetIndex + 1];
+            if (p.phase === 'scored' && next) Object.assign(status, { dataset: next.name, datasetIndex: p.datasetIndex + 2, phase: 'embedding queries' });
+            else Object.assign(status, { dataset: p.dataset, datasetIndex: p.datasetIndex + 1, phase: { queries: 'embedding targets', targets: 'scoring', scored: 'done' }[p.phase] });
             draw(p.phase === 'scored');
           },
         }),
