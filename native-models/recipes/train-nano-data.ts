@@ -1,0 +1,193 @@
+// Data for train-nano.ts: MMEB-train rows from build-data.ts's train/*.jsonl, tokenized once,
+// the frozen trunk's feature maps of every training image computed once into a cache file,
+// and a deterministic batch source that mixes the four task families in every batch.
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
+import sharp from 'sharp';
+import { padTokens, rgbToPlanar } from '../../main/ml/models/vlm2vec/family';
+import type { Vlm2vecBatch, Vlm2vecRows } from '../../main/ml/models/vlm2vec/train';
+import type { PromptTokenizer } from '../../main/ml/models/vlm2vec/tokenizer';
+import type { Session } from '../../main/ml/runtime/session';
+import { Rng, hash32 } from './lib/rng';
+
+export type Family = 'classification' | 'vqa' | 'retrieval' | 'grounding';
+export const FAMILIES: Family[] = ['classification', 'vqa', 'retrieval', 'grounding'];
+
+export function familyOf(set: string): Family {
+  if (set.startsWith('cls-')) return 'classification';
+  if (set.startsWith('vqa-')) return 'vqa';
+  if (set.startsWith('ret-')) return 'retrieval';
+  if (set.startsWith('grounding')) return 'grounding';
+  throw new Error(`train-nano: no task family for set ${set}`);
+}
+
+interface RawRow {
+  qry: string;
+  qry_image_path: string;
+  pos_text: string;
+  pos_image_path: string;
+}
+
+export interface Side {
+  tokens: number[];
+  /** index into the feature cache, -1 without an image */
+  image: number;
+  /** identity of the side (text + image), to keep duplicates out of one batch */
+  key: string;
+}
+
+export interface Pair {
+  set: string;
+  query: Side;
+  target: Side;
+}
+
+export interface TrainData {
+  pairs: Pair[];
+  /** pair indices per family, per set */
+  byFamily: Map<Family, number[][]>;
+  /** image paths relative to the data folder, in cache order */
+  images: string[];
+  sets: { name: string; family: Family; rows: number }[];
+}
+
+/** Reads DIR/train/*.jsonl (at most `limit` rows per set), tokenizing both sides once. */
+export function loadTrainData(dataDir: string, tok: PromptTokenizer, maxTextTokens: number, limit = Infinity): TrainData {
+  const dir = join(dataDir, 'train');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+  if (!files.length) throw new Error(`No training data in ${dir}: run npx tsx native-models/recipes/build-data.ts first.`);
+  const images: string[] = [];
+  const imageIndex = new Map<string, number>();
+  const imageOf = (p: string): number => {
+    if (!p) return -1;
+    let i = imageIndex.get(p);
+    if (i === undefined) {
+      i = images.length;
+      images.push(p);
+      imageIndex.set(p, i);
+    }
+    return i;
+  };
+  const side = (text: string, image: string): Side => ({ tokens: tok.encode('', text, maxTextTokens), image: imageOf(image), key: `${image}\u0000${text}` });
+  const pairs: Pair[] = [];
+  const byFamily = new Map<Family, number[][]>(FAMILIES.map((f) => [f, []]));
+  const sets: TrainData['sets'] = [];
+  for (const f of files) {
+    const name = basename(f, '.jsonl');
+    const family = familyOf(name);
+    const lines = readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l.trim());
+    const idx: number[] = [];
+    for (const line of lines.slice(0, limit)) {
+      const r = JSON.parse(line) as RawRow;
+      idx.push(pairs.length);
+      pairs.push({ set: name, query: side(r.qry, r.qry_image_path), target: side(r.pos_text, r.pos_image_path) });
+    }
+    byFamily.get(family)?.push(idx);
+    sets.push({ name, family, rows: idx.length });
+  }
+  return { pairs, byFamily, images, sets };
+}
+
+/** Decodes an image file to 256x256 RGB the way the engine does (white behind alpha, stretched). */
+export async function decodeImage(path: string, size: number): Promise<{ width: number; height: number; data: Uint8Array }> {
+  const buf = await sharp(path).flatten({ background: '#ffffff' }).resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  return { width: size, height: size, data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length) };
+}
+
+/**
+ * Trunk feature maps of every image, cached in `cacheDir/features-<key>.f32` (float32, one
+ * [C*H*W] block per image in `images` order). The key hashes the image list and the trunk,
+ * so another data build or trunk gets its own file. Reads are random-access (no full load).
+ */
+export class FeatureCache {
+  private constructor(
+    readonly path: string,
+    readonly featureSize: number,
+    private readonly fd: number,
+  ) {}
+
+  static async open(o: { cacheDir: string; dataDir: string; images: string[]; trunk: Session; trunkSha: string; featureSize: number; size: number; batch?: number; log?: (s: string) => void }): Promise<FeatureCache> {
+    mkdirSync(o.cacheDir, { recursive: true });
+    const key = createHash('sha256').update(o.trunkSha).update(o.images.join('\n')).digest('hex').slice(0, 16);
+    const path = join(o.cacheDir, `features-${key}.f32`);
+    if (!existsSync(path)) {
+      const tmp = `${path}.tmp`;
+      const out = openSync(tmp, 'w');
+      const batch = o.batch ?? 16;
+      const t0 = performance.now();
+      for (let s = 0; s < o.images.length; s += batch) {
+        const part = o.images.slice(s, s + batch);
+        const px = new Float32Array(part.length * 3 * o.size * o.size);
+        const decoded = await Promise.all(part.map((p) => decodeImage(join(o.dataDir, p), o.size)));
+        decoded.forEach((im, i) => rgbToPlanar(im, px, i * 3 * o.size * o.size));
+        const r = await o.trunk.run({ image: { dtype: 'float32', data: px, dims: [part.length, 3, o.size, o.size] } }, ['feature_map']);
+        const f = r.feature_map.data as Float32Array;
+        writeSync(out, new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
+        const done = Math.min(o.images.length, s + batch);
+        if (o.log && (done === o.images.length || Math.floor(done / 1000) !== Math.floor(s / 1000))) {
+          const sec = (performance.now() - t0) / 1000;
+          o.log(`features ${done}/${o.images.length} images, ${sec.toFixed(0)} s (${((1000 * sec) / done).toFixed(1)} ms/img)`);
+        }
+      }
+      closeSync(out);
+      renameSync(tmp, path);
+      writeFileSync(`${path}.json`, JSON.stringify({ images: o.images.length, featureSize: o.featureSize, trunkSha: o.trunkSha }) + '\n');
+    }
+    return new FeatureCache(path, o.featureSize, openSync(path, 'r'));
+  }
+
+  read(image: number, into: Float32Array, offset: number): void {
+    const bytes = this.featureSize * 4;
+    const view = new Uint8Array(into.buffer, into.byteOffset + offset * 4, bytes);
+    const n = readSync(this.fd, view, 0, bytes, image * bytes);
+    if (n !== bytes) throw new Error(`${this.path}: short read for image ${image}`);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/**
+ * Batch `index` of `size` pairs: slot k draws from family k mod 4 (so the four families are
+ * balanced in every batch), a set of that family uniformly, then a row; a pair whose query
+ * or target already occurs in the batch is redrawn (duplicates would be false in-batch
+ * negatives: e.g. two "T-shirt/top" targets). Deterministic in (seed, index).
+ */
+export function sampleBatch(data: TrainData, seed: number, index: number, size: number): number[] {
+  const rng = new Rng(hash32(`${seed}:${index}`));
+  const fams = FAMILIES.filter((f) => (data.byFamily.get(f) ?? []).some((s) => s.length));
+  const seenQ = new Set<string>();
+  const seenT = new Set<string>();
+  const out: number[] = [];
+  for (let k = 0; out.length < size; k++) {
+    if (k > size * 50) throw new Error(`train-nano: cannot draw ${size} distinct pairs (got ${out.length}); use a smaller --batch or more data`);
+    const sets = (data.byFamily.get(fams[k % fams.length]) ?? []).filter((s) => s.length);
+    const set = sets[rng.int(0, sets.length - 1)];
+    const p = set[rng.int(0, set.length - 1)];
+    const pair = data.pairs[p];
+    if (seenQ.has(pair.query.key) || seenT.has(pair.target.key)) continue;
+    seenQ.add(pair.query.key);
+    seenT.add(pair.target.key);
+    out.push(p);
+  }
+  return out;
+}
+
+function rowsOf(sides: Side[], cache: FeatureCache): Vlm2vecRows {
+  const { ids, mask, seq } = padTokens(sides.map((s) => s.tokens));
+  const features = new Float32Array(sides.length * cache.featureSize);
+  const hasImage = new Float32Array(sides.length);
+  sides.forEach((s, i) => {
+    if (s.image < 0) return;
+    cache.read(s.image, features, i * cache.featureSize);
+    hasImage[i] = 1;
+  });
+  return { ids, mask, seq, features, hasImage };
+}
+
+export function makeBatch(data: TrainData, cache: FeatureCache, pairIdx: number[]): Vlm2vecBatch {
+  const ps = pairIdx.map((i) => data.pairs[i]);
+  return { queries: rowsOf(ps.map((p) => p.query), cache), targets: rowsOf(ps.map((p) => p.target), cache) };
+}

