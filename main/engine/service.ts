@@ -567,7 +567,7 @@ export class TroveEngine implements TroveApi {
     try {
       next = await load(dir, options);
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      const why = (err instanceof Error ? err.message : String(err)).replace(/[.\s]+$/, '');
       const old = this.model ? `The previous model (${this.model.id} ${this.model.version}) keeps running` : 'Trove keeps running without a model';
       throw new EngineError(
         'unavailable',
