@@ -12,6 +12,7 @@ import { evaluate, readSuite } from '../../main/ml/eval';
 import { bagOfWords, randomBaseline, seededVector, trunkBowBaseline } from '../../main/ml/eval/baselines';
 import { NoModelError } from '../../main/engine/model-loader';
 import { HashedTestEmbedder } from '../doubles/hashed-embedder';
+import { runCliProcess } from '../support/spawn-cli';
 import { tempDir } from '../support/tmp';
 
 const fixture = resolve(__dirname, '..', 'fixtures', 'mmeb', 'eval-cli');
@@ -92,6 +93,13 @@ describe('trove eval --mmeb', () => {
     const doc = SuiteScoresJson.parse(JSON.parse(r.stdout));
     expect(doc.model).toBe('hashed-test-embedder@1');
     expectFixtureScores(doc);
+  });
+
+  it('as a process (the test CLI): one JSON document on stdout, exit 0', async () => {
+    const r = await runCliProcess(['eval', '--mmeb', fixture, '--images', images, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expectFixtureScores(SuiteScoresJson.parse(JSON.parse(r.stdout)));
   });
 
   it('--limit reads only the first rows of each dataset', async () => {
