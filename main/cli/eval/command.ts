@@ -15,7 +15,8 @@ import { resolve } from 'node:path';
 import { chanceP1, evaluate, readSuite, type EvalEncoder, type EvalSuite, type SuiteScores } from '../../ml/eval';
 import { randomBaseline, RANDOM_BASELINE_NAME, TrunkFeatures, trunkBowBaseline, TRUNK_BOW_BASELINE_NAME } from '../../ml/eval/baselines';
 import type { EmbeddingModel } from '../../ml/models/embedding-model';
-import { loadModel as loadModelPackage } from '../../ml/models/loader';
+// the models index registers every family this build can run (the vlm2vec family) with the loader
+import { loadModel as loadModelPackage } from '../../ml/models';
 import { loadDefaultModel, NoModelError } from '../../engine/model-loader';
 import { flagInt, flagString, UsageError, type ParsedArgs } from '../args';
 import { decodeEvalImage, EvalImageError } from './images';

@@ -8,7 +8,7 @@ const pct = (x: number | null | undefined): string => (x === null || x === undef
 export function formatRunsTable(runs: SuiteScores[], chance?: ReadonlyMap<string, number>): string {
   if (runs.length === 0) return '';
   const datasets = runs[0]!.datasets;
-  const nameW = Math.max(12, ...datasets.map((d) => d.name.length));
+  const nameW = Math.max('[classification]'.length, ...datasets.map((d) => d.name.length));
   const cols = [...(chance ? ['chance'] : []), ...runs.map((r) => r.model)];
   const colW = cols.map((c) => Math.max(7, c.length));
   const line = (name: string, task: string, split: string, n: string, vals: string[]) =>
