@@ -36,6 +36,7 @@ async function start(): Promise<void> {
       dataDir,
       model: got?.model ?? null,
       loaded: got?.loaded,
+      ownsModel: true,
       watch: true,
       dataDirChangeable: process.env.TROVE_DATA_DIR_CHANGEABLE === '1',
       log,

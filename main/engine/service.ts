@@ -56,6 +56,8 @@ export interface EngineOptions {
   modelRoots?: string[];
   /** the Electron app can move the data folder (it restarts the engine); `trove serve` cannot */
   dataDirChangeable?: boolean;
+  /** the engine releases `model` when it swaps it out or closes (default false: the host does) */
+  ownsModel?: boolean;
   /** apply settings.json at start when it differs from how `model` was loaded (default true) */
   applySavedSettings?: boolean;
 }
@@ -516,7 +518,7 @@ export class TroveEngine implements TroveApi {
       this.db.close();
     }
     // a model the engine loaded itself is the engine's to release; the host's own is the host's
-    if (this.model && this.model !== this.opts.model) await this.model.dispose().catch(() => undefined);
+    if (this.model && (this.model !== this.opts.model || this.opts.ownsModel)) await this.model.dispose().catch(() => undefined);
   }
 
   // ---- internals ----
@@ -580,6 +582,7 @@ export class TroveEngine implements TroveApi {
     }
     const old = this.model;
     const oldVersion = this.modelVersion;
+    const wasIndexing = this.jobRun !== null || this.scanning !== null;
     this.swapping = true;
     try {
       // jobs running on the old model stop first (their work so far is kept)
@@ -601,9 +604,13 @@ export class TroveEngine implements TroveApi {
       this.swapping = false;
     }
     this.log(`model: now ${next.id} ${next.version} on ${next.provider.name} (${dir})`);
-    if (old && old !== next) await old.dispose().catch((err: unknown) => this.log(`model: releasing the old one failed: ${String(err)}`));
-    // another model version: everything is pending for it; re-embed with progress
-    if (this.modelVersion !== oldVersion && countPending(this.db, this.modelVersion) > 0) {
+    // the host's own model is the host's to release (it does at exit), unless it handed it over
+    if (old && old !== next && (old !== this.opts.model || this.opts.ownsModel)) {
+      await old.dispose().catch((err: unknown) => this.log(`model: releasing the old one failed: ${String(err)}`));
+    }
+    // another model version: everything is pending for it; re-embed with progress (and an
+    // indexing run stopped for the swap carries on)
+    if ((this.modelVersion !== oldVersion || wasIndexing) && countPending(this.db, this.modelVersion) > 0) {
       void this.startIndexing().catch((err: unknown) => this.log(`re-embedding: ${String(err)}`));
     }
   }

@@ -183,6 +183,31 @@ describe('settings', () => {
     expect(hit.results.length).toBeGreaterThan(0);
   });
 
+  it('a change during indexing stops the run, swaps the model and carries on; the engine releases only the models it loaded', async () => {
+    const lib = join(dir.path, 'lib');
+    await generateLibrary(lib, { images: 24, notes: 2 });
+    const hostModel = new HashedTestEmbedder({ version: '1', delayMs: 40 });
+    let hostDisposed = 0;
+    hostModel.dispose = async () => void hostDisposed++;
+    const e = open(hostModel);
+    await e.addSource({ path: lib });
+    await e.startIndexing({});
+    const s = await e.updateSettings({ threads: 2 });
+    expect(s.threads).toBe(2);
+    expect(hostDisposed).toBe(0); // the host's model: the host releases it
+    // the run stopped for the swap was started again on the new model
+    expect((await e.waitForIndexing())?.state).toBe('done');
+    const st = await e.status();
+    expect(st.pending).toBe(0);
+    expect(st.embedded).toBe(26);
+
+    const loadedByEngine = loads.length;
+    expect(loadedByEngine).toBe(1);
+    await e.updateSettings({ threads: 3 });
+    expect(loads).toHaveLength(2);
+    expect((await e.status()).pending).toBe(0); // same version: nothing to embed again
+  });
+
   it('findModelPackages skips folders without a readable manifest and missing roots', () => {
     writeFileSync(join(roots[1]!, 'not-a-package', 'manifest.json'), '{ nope');
     expect(findModelPackages([...roots, join(dir.path, 'missing')]).map((p) => p.id)).toEqual(['hashed-test-embedder', 'broken', 'hashed-test-embedder']);
