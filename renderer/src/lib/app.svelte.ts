@@ -32,6 +32,8 @@ export class AppState {
   errors = $state<ItemError[]>([]);
   notice = $state<{ kind: 'error' | 'info'; text: string } | null>(null);
   busy = $state(false);
+  /** the Settings dialog (header button, Ctrl+,) */
+  settingsOpen = $state(false);
 
   mode = $state<Mode>('find');
   query = $state('');
