@@ -5,6 +5,7 @@
 // record why each failed, and end with 'cpu'.
 import * as ort from 'onnxruntime-node';
 import type { DType, TensorData } from '../graph/graph';
+import { missingProviderReason } from './provider-libraries';
 
 export type ProviderName = 'cuda' | 'tensorrt' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
 
@@ -94,6 +95,11 @@ export async function createSession(model: Uint8Array | string, opts: SessionOpt
   if (!list.includes('cpu')) list.push('cpu');
   const tried: { name: string; reason: string }[] = [];
   for (const provider of list) {
+    const missing = missingProviderReason(provider);
+    if (missing) {
+      tried.push({ name: provider, reason: missing });
+      continue;
+    }
     try {
       const so = sessionOptions(opts, provider);
       const session = typeof model === 'string' ? await ort.InferenceSession.create(model, so) : await ort.InferenceSession.create(model, so);

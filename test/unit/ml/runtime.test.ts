@@ -9,6 +9,7 @@ import { toOnnx } from '../../../main/ml/graph/onnx-writer';
 import { createSession, defaultProviders } from '../../../main/ml/runtime/session';
 import { PbWriter } from '../../../main/ml/graph/onnx-proto';
 import { writeOnnx } from '../../../main/ml/graph/onnx-file';
+import { missingProviderReason } from '../../../main/ml/runtime/provider-libraries';
 
 const dir = mkdtempSync(join(tmpdir(), 'trove-ml-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,6 +35,24 @@ describe('runtime', () => {
     const out = await s.run({ x: { dtype: 'float32', data: x, dims: [2, 64] } });
     expect(out.y.dims).toEqual([2, 32]);
     await s.release();
+  });
+
+  it('catches a provider that onnxruntime refuses (it throws) and goes on down the list', async () => {
+    const { g, y } = model();
+    const s = await createSession(toOnnx(g, { outputs: { y } }).model, { providers: ['no-such-provider', 'cpu'], intraOpNumThreads: 1 });
+    expect(s.report.provider).toBe('cpu');
+    expect(s.report.tried).toHaveLength(1);
+    expect(s.report.tried[0]).toMatchObject({ name: 'no-such-provider' });
+    expect(s.report.tried[0].reason).not.toMatch(/not installed/); // ORT's own error, caught
+    await s.release();
+  });
+
+  it('names a CUDA/TensorRT provider library that is not installed, without asking onnxruntime', () => {
+    expect(missingProviderReason('cuda', 'linux', 'x64', () => false)).toMatch(/not installed.*libonnxruntime_providers_cuda\.so.*--onnxruntime-node-install=cuda12/);
+    expect(missingProviderReason('cuda', 'linux', 'x64', () => true)).toBeNull();
+    expect(missingProviderReason('tensorrt', 'win32', 'x64', () => false)).toMatch(/onnxruntime_providers_tensorrt\.dll/);
+    expect(missingProviderReason('cpu', 'linux', 'x64', () => false)).toBeNull();
+    expect(missingProviderReason('dml', 'win32', 'x64', () => false)).toBeNull();
   });
 
   it('appends cpu to a list without it, and has a per-platform default order', async () => {
