@@ -151,26 +151,34 @@ export class FeatureCache {
 
 /**
  * Batch `index` of `size` pairs: slot k draws from family k mod 4 (so the four families are
- * balanced in every batch), a set of that family uniformly, then a row; a pair whose query
+ * balanced in every batch), a set of that family uniformly, then a row. A pair whose query
  * or target already occurs in the batch is redrawn (duplicates would be false in-batch
- * negatives: e.g. two "T-shirt/top" targets). Deterministic in (seed, index).
+ * negatives: e.g. two "T-shirt/top" targets); a family that yields nothing new in 200 draws
+ * (classification has only a few dozen labels) leaves its slots to the others.
+ * Deterministic in (seed, index).
  */
 export function sampleBatch(data: TrainData, seed: number, index: number, size: number): number[] {
   const rng = new Rng(hash32(`${seed}:${index}`));
-  const fams = FAMILIES.filter((f) => (data.byFamily.get(f) ?? []).some((s) => s.length));
+  let fams = FAMILIES.filter((f) => (data.byFamily.get(f) ?? []).some((s) => s.length));
   const seenQ = new Set<string>();
   const seenT = new Set<string>();
   const out: number[] = [];
   for (let k = 0; out.length < size; k++) {
-    if (k > size * 50) throw new Error(`train-nano: cannot draw ${size} distinct pairs (got ${out.length}); use a smaller --batch or more data`);
-    const sets = (data.byFamily.get(fams[k % fams.length]) ?? []).filter((s) => s.length);
-    const set = sets[rng.int(0, sets.length - 1)];
-    const p = set[rng.int(0, set.length - 1)];
-    const pair = data.pairs[p];
-    if (seenQ.has(pair.query.key) || seenT.has(pair.target.key)) continue;
-    seenQ.add(pair.query.key);
-    seenT.add(pair.target.key);
-    out.push(p);
+    if (!fams.length) throw new Error(`train-nano: cannot draw ${size} distinct pairs (got ${out.length}); use a smaller --batch or more data`);
+    const fam = fams[k % fams.length];
+    const sets = (data.byFamily.get(fam) ?? []).filter((s) => s.length);
+    let added = false;
+    for (let tries = 0; tries < 200 && !added; tries++) {
+      const set = sets[rng.int(0, sets.length - 1)];
+      const p = set[rng.int(0, set.length - 1)];
+      const pair = data.pairs[p];
+      if (seenQ.has(pair.query.key) || seenT.has(pair.target.key)) continue;
+      seenQ.add(pair.query.key);
+      seenT.add(pair.target.key);
+      out.push(p);
+      added = true;
+    }
+    if (!added) fams = fams.filter((f) => f !== fam);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Trains vlm2vec-nano (DESIGN.md "Models") with Trove's own trainer and writes its package.
 //
-//   npx tsx native-models/recipes/train-nano.ts [--data DIR] [--work DIR] [--out DIR]
+//   node --import tsx native-models/recipes/train-nano.ts [--data DIR] [--work DIR] [--out DIR]
 //       [--steps N] [--batch N] [--chunk N] [--lr X] [--warmup N] [--every N] [--limit N]
 //       [--seed N] [--threads N] [--dim N --layers N --heads N --max-text N] [--export-only]
 //
@@ -15,7 +15,12 @@
 // Batches mix the four MMEB task families (classification, VQA, retrieval, grounding) in
 // every batch; GradCache (batch --batch, chunks of --chunk), InfoNCE tau 0.02, AdamW with
 // warm-up + cosine. Ctrl-C: the current step is dropped, the checkpoint written, exit 130
-// (a second Ctrl-C exits at once).
+// (a second Ctrl-C, 2 s later, exits at once). Run it with `node --import tsx`, not `npx
+// tsx`: the tsx CLI relays Ctrl-C to its child and SIGKILLs it when the child does not
+// acknowledge within 30 ms (a busy step), which loses the steps since the last checkpoint
+// (the run still resumes from that checkpoint). Smoke run:
+//   node --import tsx native-models/recipes/train-nano.ts --work /tmp/nano/work --out /tmp/nano/pkg \
+//     --limit 40 --batch 32 --chunk 16 --steps 5 --every 2 --warmup 1
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -155,10 +160,15 @@ async function main(): Promise<void> {
   console.log(`feature cache: ${cache.path} (${((performance.now() - t0) / 1000).toFixed(1)} s since start)`);
 
   const ctl = new AbortController();
-  let interrupts = 0;
+  // A terminal's Ctrl-C reaches this process twice under tsx (the group's signal, then the
+  // one tsx relays): a repeat within 2 s counts as the same press.
+  let firstInterrupt = 0;
   process.on('SIGINT', () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
+    if (firstInterrupt) {
+      if (Date.now() - firstInterrupt > 2000) process.exit(130);
+      return;
+    }
+    firstInterrupt = Date.now();
     console.log('\ninterrupt: finishing with a checkpoint (Ctrl-C again to quit at once)');
     ctl.abort();
   });

@@ -1,0 +1,110 @@
+// The vlm2vec trainer glue: GradCache chunks that carry trunk features, driven by the shared
+// Trainer (checkpoints resume exactly), and train-nano's family-mixing batch sampler.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { padTokens } from '../../../main/ml/models/vlm2vec/family';
+import { NANO_CONFIG, Vlm2vecModel } from '../../../main/ml/models/vlm2vec/model';
+import type { Vlm2vecConfig } from '../../../main/ml/models/vlm2vec/model';
+import type { Vlm2vecBatch, Vlm2vecRows } from '../../../main/ml/models/vlm2vec/train';
+import { createVlm2vecTrainer } from '../../../main/ml/models/vlm2vec/train';
+import { Rng } from '../../../main/ml/random';
+import { FAMILIES, sampleBatch } from '../../../native-models/recipes/train-nano-data';
+import type { Family, Pair, TrainData } from '../../../native-models/recipes/train-nano-data';
+
+const TINY: Vlm2vecConfig = { ...NANO_CONFIG, dim: 16, heads: 2, layers: 1, mlpHidden: 32, maxTextTokens: 12, featureChannels: 8, featureGrid: [2, 2], dropout: 0.1, seed: 5 };
+
+/** Synthetic batches: row i's target shares its features / tokens with its query. Deterministic in the index. */
+function synthBatch(index: number, size: number): Vlm2vecBatch {
+  const rng = new Rng(1000 + index);
+  const fsize = TINY.featureChannels * 4;
+  const rows = (withImage: (i: number) => boolean, shift: number): Vlm2vecRows => {
+    const toks = Array.from({ length: size }, (_v, i) => [256, ...Array.from({ length: 1 + ((i + index) % 5) }, (_w, j) => (i * 7 + j * 3 + shift) % 256)]);
+    const { ids, mask, seq } = padTokens(toks);
+    const features = new Float32Array(size * fsize).map(() => rng.uniform() * 4);
+    const hasImage = new Float32Array(size).map((_v, i) => (withImage(i) ? 1 : 0));
+    return { ids, mask, seq, features, hasImage };
+  };
+  return { queries: rows((i) => i % 2 === 0, 0), targets: rows((i) => i % 3 === 0, 1) };
+}
+
+async function trainSteps(ckpt: string, stopAfter: number[]): Promise<Map<string, Float32Array>> {
+  const model = new Vlm2vecModel(TINY);
+  for (const k of stopAfter) {
+    const trainer = await createVlm2vecTrainer({
+      model,
+      source: { batch: synthBatch },
+      batchSize: 8,
+      chunkSize: 3,
+      steps: 3,
+      lr: 1e-3,
+      seed: 11,
+      checkpoint: { path: ckpt, every: 1 },
+      session: { providers: ['cpu'], intraOpNumThreads: 1 },
+    });
+    try {
+      await trainer.run(k);
+    } finally {
+      await trainer.release();
+    }
+  }
+  return new Map([...model.stateDict()].map(([n, v]) => [n, Float32Array.from(v)]));
+}
+
+describe('vlm2vec training', () => {
+  it('trains with GradCache chunks carrying features, and a killed run resumes bit-identically', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trove-vlm2vec-train-'));
+    const straight = await trainSteps(join(dir, 'a.ckpt'), [Infinity]);
+    const resumed = await trainSteps(join(dir, 'b.ckpt'), [1, Infinity]);
+    const init = new Vlm2vecModel(TINY).stateDict();
+    let moved = 0;
+    for (const [name, v] of straight) {
+      expect(resumed.get(name)).toEqual(v);
+      moved += v.reduce((s, x, i) => s + Math.abs(x - (init.get(name) as Float32Array)[i]), 0);
+    }
+    expect(moved).toBeGreaterThan(0);
+    // the projector and the visual position embeddings learn too
+    expect(straight.get('projector/weight')).not.toEqual(init.get('projector/weight'));
+    expect(straight.get('visual_pos')).not.toEqual(init.get('visual_pos'));
+  });
+});
+
+describe("train-nano's batch sampler", () => {
+  const pair = (set: string, q: string, t: string): Pair => ({ set, query: { tokens: [256], image: -1, key: q }, target: { tokens: [256], image: -1, key: t } });
+  const data = (): TrainData => {
+    const pairs: Pair[] = [];
+    const byFamily = new Map<Family, number[][]>(FAMILIES.map((f) => [f, []]));
+    const add = (family: Family, set: string, n: number, targets: number) => {
+      const idx: number[] = [];
+      for (let i = 0; i < n; i++) {
+        idx.push(pairs.length);
+        pairs.push(pair(set, `${set}-q${i}`, `${set}-t${i % targets}`));
+      }
+      byFamily.get(family)?.push(idx);
+    };
+    add('classification', 'cls-a', 100, 5); // only 5 distinct labels
+    add('vqa', 'vqa-a', 100, 100);
+    add('retrieval', 'ret-a', 100, 100);
+    add('retrieval', 'ret-b', 100, 100);
+    add('grounding', 'grounding-a', 100, 100);
+    return { pairs, byFamily, images: [], sets: [] };
+  };
+
+  it('is deterministic per index, mixes the families, and keeps queries and targets distinct', () => {
+    const d = data();
+    const a = sampleBatch(d, 7, 3, 40);
+    expect(sampleBatch(d, 7, 3, 40)).toEqual(a);
+    expect(sampleBatch(d, 7, 4, 40)).not.toEqual(a);
+    expect(new Set(a.map((i) => d.pairs[i].target.key)).size).toBe(40);
+    expect(new Set(a.map((i) => d.pairs[i].query.key)).size).toBe(40);
+    const fam = (i: number): string => d.pairs[i].set.split('-')[0];
+    const counts = a.reduce<Record<string, number>>((c, i) => ({ ...c, [fam(i)]: (c[fam(i)] ?? 0) + 1 }), {});
+    expect(counts.cls).toBe(5); // exhausted: its other slots went to the other families
+    for (const f of ['vqa', 'ret', 'grounding']) expect(counts[f]).toBeGreaterThanOrEqual(10);
+  });
+
+  it('says so when the data cannot fill a batch', () => {
+    expect(() => sampleBatch(data(), 7, 0, 10_000)).toThrow(/cannot draw 10000 distinct pairs/);
+  });
+});
