@@ -27,6 +27,8 @@ interface RawRow {
   qry_image_path: string;
   pos_text: string;
   pos_image_path: string;
+  neg_text?: string;
+  neg_image_path?: string;
 }
 
 export interface Side {
@@ -41,6 +43,8 @@ export interface Pair {
   set: string;
   query: Side;
   target: Side;
+  /** the row's hard negative (neg_text / neg_image_path), when it has one */
+  negative?: Side;
 }
 
 export interface TrainData {
@@ -81,7 +85,8 @@ export function loadTrainData(dataDir: string, tok: PromptTokenizer, maxTextToke
     for (const line of lines.slice(0, limit)) {
       const r = JSON.parse(line) as RawRow;
       idx.push(pairs.length);
-      pairs.push({ set: name, query: side(r.qry, r.qry_image_path), target: side(r.pos_text, r.pos_image_path) });
+      const hasNeg = Boolean(r.neg_text || r.neg_image_path);
+      pairs.push({ set: name, query: side(r.qry, r.qry_image_path), target: side(r.pos_text, r.pos_image_path), ...(hasNeg ? { negative: side(r.neg_text ?? '', r.neg_image_path ?? '') } : {}) });
     }
     byFamily.get(family)?.push(idx);
     sets.push({ name, family, rows: idx.length });
@@ -195,7 +200,32 @@ function rowsOf(sides: Side[], cache: FeatureCache): Vlm2vecRows {
   return { ids, mask, seq, features, hasImage };
 }
 
-export function makeBatch(data: TrainData, cache: FeatureCache, pairIdx: number[]): Vlm2vecBatch {
-  const ps = pairIdx.map((i) => data.pairs[i]);
-  return { queries: rowsOf(ps.map((p) => p.query), cache), targets: rowsOf(ps.map((p) => p.target), cache) };
+/**
+ * The batch's rows, ordered so that GradCache chunks are alike (image or not, then length):
+ * less padding (~25% fewer token positions at batch 512, chunk 32). InfoNCE does not care
+ * about the order of the pairs.
+ */
+/**
+ * With `negatives`, the rows' hard negatives join the candidates, except one equal to any
+ * positive of the batch or to an earlier negative (it would be a false negative / a tie).
+ */
+export function makeBatch(data: TrainData, cache: FeatureCache, pairIdx: number[], { negatives = false } = {}): Vlm2vecBatch {
+  const key = (p: Pair): number[] => [+(p.query.image >= 0), +(p.target.image >= 0), p.query.tokens.length + p.target.tokens.length];
+  const ps = pairIdx
+    .map((i) => data.pairs[i])
+    .map((p) => ({ p, k: key(p) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2])
+    .map((x) => x.p);
+  const batch: Vlm2vecBatch = { queries: rowsOf(ps.map((p) => p.query), cache), targets: rowsOf(ps.map((p) => p.target), cache) };
+  if (negatives) {
+    const seen = new Set(ps.map((p) => p.target.key));
+    const negs: Side[] = [];
+    for (const p of ps) {
+      if (!p.negative || seen.has(p.negative.key)) continue;
+      seen.add(p.negative.key);
+      negs.push(p.negative);
+    }
+    if (negs.length) batch.negatives = rowsOf(negs, cache);
+  }
+  return batch;
 }

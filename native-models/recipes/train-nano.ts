@@ -2,7 +2,7 @@
 //
 //   node --import tsx native-models/recipes/train-nano.ts [--data DIR] [--work DIR] [--out DIR]
 //       [--steps N] [--batch N] [--chunk N] [--lr X] [--warmup N] [--every N] [--limit N]
-//       [--seed N] [--threads N] [--dim N --layers N --heads N --max-text N] [--export-only]
+//       [--seed N] [--threads N] [--dim N --layers N --heads N --mlp N --max-text N] [--negatives] [--export-only]
 //
 // - data: build-data.ts's folder (default .trove-build/data): train/*.jsonl, instructions.json.
 // - trunk: .trove-build/trunk/trunk.onnx (build with native-models/recipes/vision-trunk.ts).
@@ -13,7 +13,7 @@
 // - out (default native-models/vlm2vec-nano): the package, written when training completes,
 //   or from the latest checkpoint with --export-only.
 // Batches mix the four MMEB task families (classification, VQA, retrieval, grounding) in
-// every batch; GradCache (batch --batch, chunks of --chunk), InfoNCE tau 0.02, AdamW with
+// every batch (--negatives: the rows' hard negatives join the candidates); GradCache (batch --batch, chunks of --chunk), InfoNCE tau 0.02, AdamW with
 // warm-up + cosine. Ctrl-C: the current step is dropped, the checkpoint written, exit 130
 // (a second Ctrl-C, 2 s later, exits at once). Run it with `node --import tsx`, not `npx
 // tsx`: the tsx CLI relays Ctrl-C to its child and SIGKILLs it when the child does not
@@ -48,6 +48,7 @@ interface Args {
   seed: number;
   threads: number;
   exportOnly: boolean;
+  negatives: boolean;
   model: Vlm2vecConfig;
 }
 
@@ -67,6 +68,7 @@ function parseArgs(argv: string[]): Args {
     seed: 7,
     threads: 2,
     exportOnly: false,
+    negatives: false,
     model: { ...NANO_CONFIG },
   };
   const num = (i: number): number => {
@@ -95,6 +97,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--mlp') a.model.mlpHidden = num(++i);
     else if (k === '--max-text') a.model.maxTextTokens = num(++i);
     else if (k === '--export-only') a.exportOnly = true;
+    else if (k === '--negatives') a.negatives = true;
     else throw new Error(`unknown argument ${k}`);
   }
   return a;
@@ -131,7 +134,7 @@ async function main(): Promise<void> {
   const trunkBytes = readFileSync(a.trunk);
   const ckptPath = join(a.work, 'nano.ckpt');
   const runPath = join(a.work, 'run.json');
-  const runConfig = { model: a.model, batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
+  const runConfig = { model: a.model, negatives: a.negatives, batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
   const model = new Vlm2vecModel(a.model);
 
   if (a.exportOnly) {
@@ -176,9 +179,10 @@ async function main(): Promise<void> {
 
   const params = model.parameters().reduce((n, p) => n + p.data.length, 0);
   console.log(`model: dim ${a.model.dim}, ${a.model.layers} layers, ${a.model.heads} heads, ${params.toLocaleString('en')} parameters; batch ${a.batch}, chunk ${a.chunk}, ${a.steps} steps`);
+  let last = { wall: 0, cpu: process.cpuUsage() };
   const trainer = await createVlm2vecTrainer({
     model,
-    source: { batch: (index, size) => makeBatch(data, cache, sampleBatch(data, a.seed, index, size)) },
+    source: { batch: (index, size) => makeBatch(data, cache, sampleBatch(data, a.seed, index, size), { negatives: a.negatives }) },
     batchSize: a.batch,
     chunkSize: a.chunk,
     steps: a.steps,
@@ -190,14 +194,21 @@ async function main(): Promise<void> {
     checkpoint: { path: ckptPath, every: a.every },
     session: { providers: ['cpu'], intraOpNumThreads: a.threads },
     signal: ctl.signal,
-    onProgress: (p) =>
+    onProgress: (p) => {
+      // wall time of this step, and this process's CPU time (robust to other load on the machine)
+      const now = { wall: performance.now(), cpu: process.cpuUsage() };
+      const stepWall = (now.wall - last.wall) / 1000;
+      const stepCpu = (now.cpu.user + now.cpu.system - last.cpu.user - last.cpu.system) / 1e6;
+      last = now;
       console.log(
-        `step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% lr ${p.lr.toExponential(2)} |g| ${p.gradNorm.toFixed(3)} ${(p.elapsedSec / Math.max(1, p.step - trainer.resumedFrom)).toFixed(1)} s/step ${p.examplesPerSec.toFixed(1)} pairs/s eta ${(p.etaSec / 60).toFixed(1)} min`,
-      ),
+        `step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% lr ${p.lr.toExponential(2)} |g| ${p.gradNorm.toFixed(3)} ${stepWall.toFixed(1)} s this step (cpu ${stepCpu.toFixed(1)} s) ${p.examplesPerSec.toFixed(1)} pairs/s eta ${(p.etaSec / 60).toFixed(1)} min`,
+      );
+    },
   });
   if (trainer.resumedFrom) console.log(`resumed from step ${trainer.resumedFrom} (${ckptPath})`);
   let result;
   try {
+    last = { wall: performance.now(), cpu: process.cpuUsage() };
     result = await trainer.run();
   } finally {
     await trainer.release();

@@ -8,7 +8,7 @@ import { padTokens } from '../../../main/ml/models/vlm2vec/family';
 import { NANO_CONFIG, Vlm2vecModel } from '../../../main/ml/models/vlm2vec/model';
 import type { Vlm2vecConfig } from '../../../main/ml/models/vlm2vec/model';
 import type { Vlm2vecBatch, Vlm2vecRows } from '../../../main/ml/models/vlm2vec/train';
-import { createVlm2vecTrainer } from '../../../main/ml/models/vlm2vec/train';
+import { concatVlm2vecRows, createVlm2vecTrainer, sliceVlm2vecRows } from '../../../main/ml/models/vlm2vec/train';
 import { Rng } from '../../../main/ml/random';
 import { FAMILIES, sampleBatch } from '../../../native-models/recipes/train-nano-data';
 import type { Family, Pair, TrainData } from '../../../native-models/recipes/train-nano-data';
@@ -67,6 +67,44 @@ describe('vlm2vec training', () => {
     // the projector and the visual position embeddings learn too
     expect(straight.get('projector/weight')).not.toEqual(init.get('projector/weight'));
     expect(straight.get('visual_pos')).not.toEqual(init.get('visual_pos'));
+  });
+});
+
+describe('vlm2vec rows', () => {
+  it('concatenates rows of different lengths (right padding) with their features, and slices them back', () => {
+    const a = synthBatch(0, 3).queries;
+    const b = synthBatch(1, 2).targets;
+    const c = concatVlm2vecRows([a, b]);
+    const seq = Math.max(a.seq, b.seq);
+    expect(c.seq).toBe(seq);
+    expect(c.hasImage).toEqual(Float32Array.from([...a.hasImage, ...b.hasImage]));
+    expect(c.features).toEqual(Float32Array.from([...a.features, ...b.features]));
+    const back = sliceVlm2vecRows(c, 3, 5);
+    for (let r = 0; r < 2; r++) {
+      expect(Array.from(back.mask.subarray(r * seq, r * seq + b.seq))).toEqual(Array.from(b.mask.subarray(r * b.seq, (r + 1) * b.seq)));
+      expect(Array.from(back.mask.subarray(r * seq + b.seq, (r + 1) * seq)).every((m) => m === 0)).toBe(true);
+      expect(Array.from(back.ids.subarray(r * seq, r * seq + b.seq))).toEqual(Array.from(b.ids.subarray(r * b.seq, (r + 1) * b.seq)));
+    }
+  });
+
+  it('trains with hard negatives among the candidates', async () => {
+    const model = new Vlm2vecModel(TINY);
+    const trainer = await createVlm2vecTrainer({
+      model,
+      source: { batch: (i, size) => ({ ...synthBatch(i, size), negatives: synthBatch(i + 50, 3).targets }) },
+      batchSize: 6,
+      chunkSize: 4,
+      steps: 1,
+      lr: 1e-3,
+      session: { providers: ['cpu'], intraOpNumThreads: 1 },
+    });
+    try {
+      const r = await trainer.run();
+      expect(r.step).toBe(1);
+      expect(Number.isFinite(r.loss)).toBe(true);
+    } finally {
+      await trainer.release();
+    }
   });
 });
 

@@ -22,6 +22,7 @@ import { Trainer } from '../../train/trainer';
 import type { TrainerOptions } from '../../train/trainer';
 import { EMBED_INPUTS, visualTokenCount } from './model';
 import type { Vlm2vecModel } from './model';
+import { PAD_ID } from './tokenizer';
 
 /** TokenRows plus, per row, the trunk feature map [C*H*W] (zeros without an image) and has_image (1/0). */
 export interface Vlm2vecRows extends TokenRows {
@@ -29,10 +30,11 @@ export interface Vlm2vecRows extends TokenRows {
   hasImage: Float32Array;
 }
 
+/** Query i pairs with target i; hard negatives (any number of rows) join every query's candidates. */
 export interface Vlm2vecBatch extends ContrastiveTokens {
   queries: Vlm2vecRows;
   targets: Vlm2vecRows;
-  negatives?: undefined;
+  negatives?: Vlm2vecRows;
 }
 
 export function sliceVlm2vecRows(t: Vlm2vecRows, from: number, to: number): Vlm2vecRows {
@@ -44,6 +46,25 @@ export function sliceVlm2vecRows(t: Vlm2vecRows, from: number, to: number): Vlm2
     features: t.features.subarray(from * f, to * f),
     hasImage: t.hasImage.subarray(from, to),
   };
+}
+
+/** Row-wise concatenation, right-padding the shorter parts to the longest sequence. */
+export function concatVlm2vecRows(parts: readonly Vlm2vecRows[]): Vlm2vecRows {
+  const seq = Math.max(...parts.map((p) => p.seq));
+  const rows = parts.reduce((n, p) => n + rowCount(p), 0);
+  const f = parts[0].features.length / Math.max(1, rowCount(parts[0]));
+  const out: Vlm2vecRows = { ids: new BigInt64Array(rows * seq), mask: new Float32Array(rows * seq), seq, features: new Float32Array(rows * f), hasImage: new Float32Array(rows) };
+  let row = 0;
+  for (const p of parts) {
+    for (let r = 0; r < rowCount(p); r++, row++) {
+      out.ids.set(p.ids.subarray(r * p.seq, (r + 1) * p.seq), row * seq);
+      out.mask.set(p.mask.subarray(r * p.seq, (r + 1) * p.seq), row * seq);
+      out.ids.fill(BigInt(PAD_ID), row * seq + p.seq, (row + 1) * seq);
+    }
+    out.features.set(p.features, (row - rowCount(p)) * f);
+    out.hasImage.set(p.hasImage, row - rowCount(p));
+  }
+  return out;
 }
 
 export function chunkVlm2vecRows(t: Vlm2vecRows, size: number): Vlm2vecRows[] {
@@ -111,7 +132,7 @@ export async function createVlm2vecTrainer(o: Vlm2vecTrainerOptions): Promise<Tr
     const b = batch as Vlm2vecBatch;
     if (!b.queries.features || !b.targets.features) throw new Error('vlm2vec trainer: the source must return Vlm2vecRows (features + hasImage)');
     const queries = chunkVlm2vecRows(b.queries, chunk);
-    const targets = chunkVlm2vecRows(b.targets, chunk);
+    const targets = chunkVlm2vecRows(b.negatives && rowCount(b.negatives) ? concatVlm2vecRows([b.targets, b.negatives]) : b.targets, chunk);
     const seeds = { queries: queries.map(() => rng.nextU32()), targets: targets.map(() => rng.nextU32()) };
     return gradCacheStep(enc, { queries, targets }, seeds, tau, signal);
   };
