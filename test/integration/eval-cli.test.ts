@@ -14,19 +14,27 @@ import { NoModelError } from '../../main/engine/model-loader';
 import { HashedTestEmbedder } from '../doubles/hashed-embedder';
 import { runCliProcess } from '../support/spawn-cli';
 import { tempDir } from '../support/tmp';
+import { execFileSync } from 'node:child_process';
 
 const fixture = resolve(__dirname, '..', 'fixtures', 'mmeb', 'eval-cli');
 const images = resolve(__dirname, '..', 'fixtures', 'mmeb', 'eval-cli-images');
 const buildDir = findBuildDir({});
-const realTrunk = buildDir ? join(buildDir, 'trunk', 'trunk.onnx') : null;
-const haveTrunk = realTrunk !== null && existsSync(realTrunk);
+const builtTrunk = buildDir ? join(buildDir, 'trunk', 'trunk.onnx') : null;
+/** the real frozen trunk: the recipe's build if there is one, else built here (about a second) */
+let realTrunk: string;
 
 let tmp: ReturnType<typeof tempDir>;
 const sigintListeners = process.listenerCount('SIGINT');
 beforeAll(() => {
   tmp = tempDir('trove-eval-cli-');
   mkdirSync(join(tmp.path, 'empty-build'));
-});
+  if (builtTrunk && existsSync(builtTrunk)) realTrunk = builtTrunk;
+  else {
+    const out = join(tmp.path, 'trunk');
+    execFileSync(process.execPath, ['--import', 'tsx', resolve(__dirname, '..', '..', 'native-models', 'recipes', 'vision-trunk.ts'), '--out', out, '--no-detector', '--no-bench'], { stdio: 'pipe' });
+    realTrunk = join(out, 'trunk.onnx');
+  }
+}, 120_000);
 afterAll(() => tmp.cleanup());
 
 async function evalCli(argv: string[], deps: Partial<CliDeps> = {}) {
@@ -174,8 +182,7 @@ describe('trove eval --suite mini-mmeb', () => {
     const r = await evalCli(['--mmeb', fixture, '--images', images, '--json'], { loadModel: noModel });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/No embedding model is installed.*--baselines/);
-    if (!haveTrunk) return;
-    const b = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines', '--trunk', realTrunk!], { loadModel: noModel });
+    const b = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines', '--trunk', realTrunk], { loadModel: noModel });
     expect(b.code).toBe(0);
     expect(b.stderr).toMatch(/running the baselines only/);
     expect(RunsJson.parse(JSON.parse(b.stdout)).runs.map((x) => x.model)).toEqual(['random', 'trunk+bow']);
@@ -258,15 +265,15 @@ describe('baselines', () => {
     expect(enc.imagesEmbedded).toBe(1); // features cached per image
   });
 
-  it.skipIf(!haveTrunk)('--baselines --json: the model, random and trunk+bow side by side', async () => {
-    const r = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines', '--trunk', realTrunk!]);
+  it('--baselines --json: the model, random and trunk+bow side by side', async () => {
+    const r = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines', '--trunk', realTrunk]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const doc = RunsJson.parse(JSON.parse(r.stdout));
     expect(doc.suite).toEqual({ dir: fixture, limit: null });
     expect(doc.runs.map((x) => x.model)).toEqual(['hashed-test-embedder@1', 'random', 'trunk+bow']);
     for (const run of doc.runs) expectFixtureScores(run);
-    const table = await evalCli(['--mmeb', fixture, '--images', images, '--baselines', '--trunk', realTrunk!]);
+    const table = await evalCli(['--mmeb', fixture, '--images', images, '--baselines', '--trunk', realTrunk]);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain(formatRunsTable(doc.runs.map((x) => ({ ...x, datasets: x.datasets.map((d) => ({ ...d, p1: d.p1 ?? Number.NaN })) })), new Map([['t2t-exact', 1 / 3], ['i2i-colours', 1 / 3], ['vqa-words', 1 / 3]])));
   });
