@@ -139,9 +139,12 @@ async function main(): Promise<void> {
 
   if (a.exportOnly) {
     if (!existsSync(ckptPath)) throw new Error(`--export-only: no checkpoint at ${ckptPath}`);
+    // the checkpoint's run config (model size, batch, ...) wins over the command line
+    const saved = existsSync(runPath) ? (JSON.parse(readFileSync(runPath, 'utf8')) as typeof runConfig) : runConfig;
     const ck = loadCheckpoint<{ step: number }>(ckptPath);
-    model.loadStateDict(ck.params);
-    exportPackage(a, model, trunkBytes, { step: ck.extra.step });
+    const trained = new Vlm2vecModel(saved.model);
+    trained.loadStateDict(ck.params);
+    exportPackage({ ...a, batch: saved.batch, chunk: saved.chunk, lr: saved.lr, seed: saved.seed }, trained, trunkBytes, { step: ck.extra.step });
     return;
   }
   if (existsSync(runPath) && existsSync(ckptPath)) {
