@@ -11,7 +11,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import sharp from 'sharp';
 import type { EngineEvent, ItemDetail, JobProgress, ParsedRequestOf, ResponseOf, Settings, Status, TroveApi } from '../contract/api';
 import type { EmbeddingModel, RgbImage } from '../ml/models/embedding-model';
-import { loadModel as loadModelPackage, type LoadOptions } from '../ml/models/loader';
+import { loadModel as loadModelPackage, type LoadOptions } from '../ml/models/index';
 import { dbFile, thumbsDir } from './data-dir';
 import { Catalog } from './embedding/catalog';
 import { IndexJob } from './embedding/pipeline';

@@ -96,11 +96,14 @@ export interface TrainerProgressState {
   config: { batchSize: number; steps: number; seed: number };
 }
 
-interface StepOutcome {
+export interface StepOutcome {
   loss: number;
   accuracy: number;
   grads: Tensors;
 }
+
+/** One optimisation step's gradients for a batch; draws its chunks' dropout seeds from `rng`. */
+export type StepFunction = (batch: ContrastiveTokens, rng: Rng, signal?: AbortSignal) => Promise<StepOutcome>;
 
 /** Trains `module` in place. Resolves when done or cancelled (never rejects on cancellation). */
 export async function train(o: TrainerOptions): Promise<TrainResult> {
@@ -121,7 +124,7 @@ export class Trainer {
 
   private constructor(
     private readonly o: TrainerOptions,
-    private readonly runStep: (batch: ContrastiveTokens, rng: Rng, signal?: AbortSignal) => Promise<StepOutcome>,
+    private readonly runStep: StepFunction,
     private readonly releaseAll: () => Promise<void>,
   ) {
     this.params = new Map(o.module.parameters().filter((p) => p.trainable).map((p) => [p.name, p.data]));
@@ -131,6 +134,15 @@ export class Trainer {
     this.rng = new Rng(this.state.rng);
     const ck = o.checkpoint;
     if (ck && (ck.resume ?? true) && existsSync(ck.path)) this.restore(ck.path);
+  }
+
+  /**
+   * A trainer over a step of the caller's (a model family whose chunks carry more than
+   * token ids); the loop, optimiser, schedule, checkpoints and cancellation are shared.
+   */
+  static withStep(o: TrainerOptions, step: StepFunction, release: () => Promise<void>): Trainer {
+    if (!(o.batchSize >= 1) || !(o.steps >= 0)) throw new Error('train: batchSize must be >= 1 and steps >= 0');
+    return new Trainer(o, step, release);
   }
 
   static async create(o: TrainerOptions): Promise<Trainer> {

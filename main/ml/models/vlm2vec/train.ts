@@ -2,16 +2,10 @@
 // feature maps next to the token ids, a ChunkedEncoder over GradSessions, and the shared
 // trainer (main/ml/train/trainer.ts: AdamW, warm-up + cosine, clipping, progress,
 // cancellation, exact-resume checkpoints) driving it.
-//
-// The trainer's public `train()` only knows token-only encoders (TokenRows -> input_ids +
-// attention_mask). Its loop is generic over the step function, but the constructor that
-// takes one is private; `createVlm2vecTrainer` calls it through Reflect.construct with a
-// step that chunks Vlm2vecRows. TODO(trainer owner): expose a `step`/`encoder` option on
-// TrainerOptions so this needs no reflection.
+// `createVlm2vecTrainer` hands the trainer a step that chunks Vlm2vecRows (Trainer.withStep).
 import type { Shape } from '../../graph/graph';
 import { GradSessions } from '../../runtime/grad-sessions';
 import type { HostTensor, SessionOptions } from '../../runtime/session';
-import type { Tensors } from '../../train/adamw';
 import { DEFAULT_SESSION } from '../../train/encoder';
 import type { ChunkedEncoder } from '../../train/grad-cache';
 import { gradCacheStep } from '../../train/grad-cache';
@@ -19,7 +13,7 @@ import { VLM2VEC_TAU } from '../../train/info-nce';
 import type { ContrastiveTokens, TokenRows } from '../../train/token-rows';
 import { rowCount } from '../../train/token-rows';
 import { Trainer } from '../../train/trainer';
-import type { TrainerOptions } from '../../train/trainer';
+import type { StepFunction, TrainerOptions } from '../../train/trainer';
 import { EMBED_INPUTS, visualTokenCount } from './model';
 import type { Vlm2vecModel } from './model';
 import { PAD_ID } from './tokenizer';
@@ -120,15 +114,12 @@ export type Vlm2vecTrainerOptions = Omit<TrainerOptions, 'module' | 'source' | '
   source: Vlm2vecSource;
 };
 
-type StepFn = (batch: ContrastiveTokens, rng: { nextU32(): number }, signal?: AbortSignal) => Promise<{ loss: number; accuracy: number; grads: Tensors }>;
-
 /** The shared Trainer (GradCache always) over the vlm2vec encoder; `run()`, `release()` as usual. */
 export async function createVlm2vecTrainer(o: Vlm2vecTrainerOptions): Promise<Trainer> {
-  if (!(o.batchSize >= 1) || !(o.steps >= 0)) throw new Error('train: batchSize must be >= 1 and steps >= 0');
   const tau = o.tau ?? VLM2VEC_TAU;
   const chunk = Math.max(1, Math.min(o.chunkSize || o.batchSize, o.batchSize));
   const enc = await vlm2vecChunkEncoder(o.model, o.session ?? DEFAULT_SESSION);
-  const step: StepFn = (batch, rng, signal) => {
+  const step: StepFunction = (batch, rng, signal) => {
     const b = batch as Vlm2vecBatch;
     if (!b.queries.features || !b.targets.features) throw new Error('vlm2vec trainer: the source must return Vlm2vecRows (features + hasImage)');
     const queries = chunkVlm2vecRows(b.queries, chunk);
@@ -137,5 +128,5 @@ export async function createVlm2vecTrainer(o: Vlm2vecTrainerOptions): Promise<Tr
     return gradCacheStep(enc, { queries, targets }, seeds, tau, signal);
   };
   const options: TrainerOptions = { ...o, module: o.model, source: o.source, gradCache: true };
-  return Reflect.construct(Trainer, [options, step, () => enc.release()]) as Trainer;
+  return Trainer.withStep(options, step, () => enc.release());
 }
