@@ -1,8 +1,9 @@
 // The data folder the Electron app uses, chosen by the user and remembered in
 // <userData>/trove-app.json. $TROVE_DATA wins (then the folder cannot be changed from the UI);
 // else the saved choice; else the platform default. Pure logic: tests import it without Electron.
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { writeJsonAtomic } from '../engine/store/json-file';
 
 export const APP_CONFIG_FILE = 'trove-app.json';
 
@@ -32,18 +33,7 @@ export function readAppConfig(file: string, log: (line: string) => void = () => 
 
 /** Atomic write: a crash leaves the old file or the new one. */
 export function writeAppConfig(file: string, config: AppConfig): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
-    renameSync(tmp, file);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
-    throw err;
-  }
+  writeJsonAtomic(file, config);
 }
 
 /** Which folder to use and whether the UI may change it. */

@@ -3,12 +3,13 @@
 // (temp file + rename); a missing or corrupt file means defaults (a corrupt one is logged,
 // never fatal). Also: which model packages are installed (native-models/ of the
 // installation and <dataDir>/models/).
-import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ProviderName, type ModelPackageInfo } from '../contract/api';
 import { defaultProviders } from '../ml/runtime/session';
+import { writeJsonAtomic } from './store/json-file';
 
 export const SETTINGS_FILE = 'settings.json';
 
@@ -47,19 +48,7 @@ export function readSettings(dataDir: string, log: (line: string) => void = () =
 
 /** Writes the settings atomically: a crash leaves either the old file or the new one. */
 export function writeSettings(dataDir: string, s: SavedSettings): void {
-  const file = settingsFile(dataDir);
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(tmp, JSON.stringify(s, null, 2) + '\n', { mode: 0o600 });
-    renameSync(tmp, file);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
-    throw err;
-  }
+  writeJsonAtomic(settingsFile(dataDir), s);
 }
 
 /** Threads when none are saved: all cores but one, 1..64 (ORT's own default would take all). */
