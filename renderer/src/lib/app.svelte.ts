@@ -330,11 +330,16 @@ export class AppState {
     if (s.kind === 'text') req.text = s.text;
     else if (s.kind === 'item') req.imageItemId = s.id;
     else req.imageBase64 = s.base64;
+    return this.showResults(() => this.client.call('find', req));
+  }
+
+  /** Runs one search and shows its results, unless a newer search has started meanwhile. */
+  private async showResults(search: () => Promise<{ results: SearchResult[]; instruction: string }>): Promise<void> {
     const seq = ++this.searchSeq;
     this.searching = true;
     this.searchError = null;
     try {
-      const res = await this.client.call('find', req);
+      const res = await search();
       if (seq !== this.searchSeq) return;
       this.results = res.results;
       this.instruction = res.instruction;
@@ -348,23 +353,12 @@ export class AppState {
     }
   }
 
-  private async runPointAt(caption: string, filters: NonNullable<FindRequest['filters']>): Promise<void> {
-    const seq = ++this.searchSeq;
-    this.searching = true;
-    this.searchError = null;
-    try {
+  private runPointAt(caption: string, filters: NonNullable<FindRequest['filters']>): Promise<void> {
+    return this.showResults(async () => {
       const res = await this.client.call('pointAt', { caption, k: 24, filters });
-      if (seq !== this.searchSeq) return;
-      this.results = this.sort === 'date' ? [...res.results].sort((a, b) => (b.takenAt ?? 0) - (a.takenAt ?? 0)) : res.results;
-      this.instruction = res.instruction;
-      this.selected = res.results.length ? 0 : -1;
-    } catch (err) {
-      if (seq !== this.searchSeq) return;
-      this.searchError = message(err);
-      this.results = [];
-    } finally {
-      if (seq === this.searchSeq) this.searching = false;
-    }
+      const results = this.sort === 'date' ? [...res.results].sort((x, y) => (y.takenAt ?? 0) - (x.takenAt ?? 0)) : res.results;
+      return { results, instruction: res.instruction };
+    });
   }
 
   async findText(text: string): Promise<void> {
