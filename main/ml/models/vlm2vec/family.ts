@@ -11,10 +11,10 @@ import type { ModelPackage } from '../model-package';
 import { ModelPackageError } from '../model-package';
 import type { Session, SessionOptions } from '../../runtime/session';
 import { createSession } from '../../runtime/session';
-import { visualTokenCount } from './model';
+import { featureSize } from './model';
 import type { Vlm2vecConfig } from './model';
 import type { Vlm2vecPackageConfig } from './package';
-import { VLM2VEC_FAMILY } from './package';
+import { VLM2VEC_CONFIG_VERSION, VLM2VEC_FAMILY } from './package';
 import { PAD_ID, PromptTokenizer } from './tokenizer';
 
 /** HWC RGB uint8 -> CHW float 0..255, written at `out[offset..]`. */
@@ -70,7 +70,7 @@ export class Vlm2vecEmbedder implements EmbeddingModel {
     this.imageSize = { width: img.width, height: img.height };
     this.instructions = m.instructions;
     this.provider = { name: embedSession.report.provider, tried: embedSession.report.tried };
-    this.featureSize = cfg.featureChannels * visualTokenCount(cfg);
+    this.featureSize = featureSize(cfg);
   }
 
   /** Trunk feature maps of decoded images: [n, C, H, W] flattened. */
@@ -141,6 +141,8 @@ export const loadVlm2vec: FamilyLoader = async (pkg: ModelPackage, options: Load
   if (!embedFile || !trunkFile) throw new ModelPackageError(`The vlm2vec model ${m.id} must name an "embed" and a "trunk" graph in its manifest. Reinstall the model package.`);
   if (!('vlm2vec.json' in m.files)) throw new ModelPackageError(`The vlm2vec model ${m.id} has no vlm2vec.json. Reinstall the model package.`);
   const pc = JSON.parse(readFileSync(join(pkg.dir, 'vlm2vec.json'), 'utf8')) as Vlm2vecPackageConfig;
+  // version 1 (no configVersion, no visualPool) reads as 64 visual tokens: visualPoolOf() defaults to 1
+  if ((pc.configVersion ?? 1) > VLM2VEC_CONFIG_VERSION) throw new ModelPackageError(`The vlm2vec model ${m.id} needs a newer Trove (vlm2vec.json version ${String(pc.configVersion)}, this Trove reads up to ${VLM2VEC_CONFIG_VERSION}).`);
   const so: SessionOptions = { ...(options.providers ? { providers: options.providers } : {}), ...(options.threads ? { intraOpNumThreads: options.threads } : {}) };
   const tokenizer = PromptTokenizer.fromFile(join(pkg.dir, m.tokenizer));
   const trunk = await createSession(join(pkg.dir, trunkFile), so);

@@ -1,13 +1,13 @@
 // The vlm2vec family's trainable part (vlm2vec-nano and anything of the same shape):
-//   frozen trunk feature map [B, 120, 8, 8] -> 64 visual tokens (Linear 120 -> d + learned
-//   position embeddings) placed BEFORE the text tokens `<s> {instruction} {text}` -> a small
+//   frozen trunk feature map [B, 120, 8, 8] -> (2x2 average pooling, cfg.visualPool) -> 16
+//   visual tokens (64 with visualPool 1) (Linear 120 -> d + learned position embeddings) placed BEFORE the text tokens `<s> {instruction} {text}` -> a small
 //   causal transformer -> the LAST real token's final hidden state -> L2 normalise.
 //
 // Layout of every sequence (one layout, so batches of mixed inputs need no special case):
-//   [64 visual slots][text tokens, right-padded]
+//   [N visual slots][text tokens, right-padded]   (N = visualTokenCount(cfg): 16 for nano)
 // The attention mask of the visual slots is `has_image` (1 or 0 per row): an input without
-// an image has its 64 slots masked out (no query attends to them; they are never pooled), so
-// its text starts at position 64 instead of 0. Positions are rotary, i.e. attention depends
+// an image has its N slots masked out (no query attends to them; they are never pooled), so
+// its text starts at position N instead of 0. Positions are rotary, i.e. attention depends
 // only on relative positions, so that shift changes nothing but float rounding. The pooled
 // token is the last 1 of the mask (nn's lastTokenPool: mask[t] * (1 - mask[t+1])), which is
 // correct with masked slots in front and right padding behind. Text is never empty: the
@@ -23,10 +23,10 @@ import { Linear } from '../../nn/layers';
 import { Module } from '../../nn/module';
 import { l2Normalize, lastTokenPool, Transformer } from '../../nn/transformer';
 import { Rng } from '../../random';
-import { BYTE_VOCAB } from './tokenizer';
+import { NANO_BPE_VOCAB } from './bpe';
 
 export interface Vlm2vecConfig {
-  /** tokenizer vocabulary size */
+  /** tokenizer vocabulary size (BPE trained on the training text for nano; 259 byte-level) */
   vocab: number;
   dim: number;
   heads: number;
@@ -36,15 +36,21 @@ export interface Vlm2vecConfig {
   maxTextTokens: number;
   /** trunk feature channels (CenterNet MobileNetV3 tap: 120) */
   featureChannels: number;
-  /** trunk feature map height x width (8 x 8 = 64 visual tokens) */
+  /** trunk feature map height x width (8 x 8) */
   featureGrid: [number, number];
+  /**
+   * average-pooling factor applied to the feature map in the graph before the projector:
+   * 2 -> 2x2 cells of the 8x8 map -> 4x4 = 16 visual tokens; 1 -> 64. Absent (packages
+   * written before it existed) means 1.
+   */
+  visualPool?: number;
   dropout: number;
   seed: number;
 }
 
 /** vlm2vec-nano's planned size. */
 export const NANO_CONFIG: Vlm2vecConfig = {
-  vocab: BYTE_VOCAB,
+  vocab: NANO_BPE_VOCAB,
   dim: 256,
   heads: 4,
   layers: 4,
@@ -52,11 +58,23 @@ export const NANO_CONFIG: Vlm2vecConfig = {
   maxTextTokens: 96,
   featureChannels: 120,
   featureGrid: [8, 8],
+  visualPool: 2,
   dropout: 0.1,
   seed: 1,
 };
 
-export const visualTokenCount = (c: Vlm2vecConfig): number => c.featureGrid[0] * c.featureGrid[1];
+/** The pooling factor (1 when absent: configs written before visualPool existed). */
+export function visualPoolOf(c: Vlm2vecConfig): number {
+  const p = c.visualPool ?? 1;
+  if (!Number.isInteger(p) || p < 1 || c.featureGrid[0] % p || c.featureGrid[1] % p) throw new Error(`vlm2vec: visualPool ${p} must be a positive integer dividing the feature grid ${c.featureGrid.join('x')}`);
+  return p;
+}
+
+/** Visual tokens per image: (H / pool) * (W / pool). */
+export const visualTokenCount = (c: Vlm2vecConfig): number => (c.featureGrid[0] / visualPoolOf(c)) * (c.featureGrid[1] / visualPoolOf(c));
+
+/** Values of one image's trunk feature map (C * H * W, before pooling): the graph's `features` input per row. */
+export const featureSize = (c: Vlm2vecConfig): number => c.featureChannels * c.featureGrid[0] * c.featureGrid[1];
 
 /** Graph inputs of the embedding graph (inference and training alike). */
 export const EMBED_INPUTS = { features: 'features', hasImage: 'has_image', ids: 'input_ids', mask: 'attention_mask' } as const;
@@ -89,7 +107,12 @@ export class Vlm2vecModel extends Module {
     const g = ctx.g;
     const n = this.visualTokens;
     const visual = g.scope('visual', () => {
-      const tokens = o.transpose(o.reshape(features, [0, this.cfg.featureChannels, n]), [0, 2, 1]); // [B, 64, C]
+      const c = this.cfg.featureChannels;
+      const p = visualPoolOf(this.cfg);
+      const [h, w] = this.cfg.featureGrid;
+      // p x p average pooling (stride p) as reshape + mean: [B, C, H/p, p, W/p, p] -> [B, C, H/p, W/p]
+      const pooled = p === 1 ? features : o.reduceMean(o.reshape(features, [0, c, h / p, p, w / p, p]), [3, 5]);
+      const tokens = o.transpose(o.reshape(pooled, [0, c, n]), [0, 2, 1]); // [B, n, C], row-major over the pooled grid
       return o.add(this.projector.forward(ctx, tokens), this.p(g, 'visual_pos'));
     });
     const text = g.scope('lm', () => this.lm.embed.forward(ctx, ids));

@@ -5,8 +5,8 @@
 //   model.onnx      features [batch, 120, 8, 8] + has_image [batch] (1/0) + input_ids int64
 //                   [batch, seq] + attention_mask [batch, seq] (right padding) -> embedding
 //                   [batch, dim], L2-normalised  (graphs.embed)
-//   tokenizer.json  Hugging Face tokenizer (byte-level for vlm2vec-nano, see tokenizer.ts)
-//   vlm2vec.json    the model config (sizes, visual tokens, max text tokens)
+//   tokenizer.json  Hugging Face tokenizer (byte-level BPE for vlm2vec-nano, see bpe.ts)
+//   vlm2vec.json    the model config (sizes, visual pooling, max text tokens), configVersion 2
 // Two graphs rather than one: the trunk is frozen and shared by training (which caches its
 // features once) and inference, and rows without an image skip it (their slots are masked).
 import { createHash } from 'node:crypto';
@@ -23,8 +23,17 @@ import { Vlm2vecModel } from './model';
 export const VLM2VEC_FAMILY = 'vlm2vec';
 export const TRUNK_IMAGE_SIZE = 256;
 
+/**
+ * vlm2vec.json's format version. 1 (no `configVersion` field): 64 visual tokens (no
+ * `visualPool`), byte-level tokenizer. 2: `config.visualPool` (2x2 pooling -> 16 visual
+ * tokens for nano) and any tokenizer.json (nano: byte-level BPE). Readers take both.
+ */
+export const VLM2VEC_CONFIG_VERSION = 2;
+
 /** The package's own config file (vlm2vec.json). */
 export interface Vlm2vecPackageConfig {
+  /** absent = 1 */
+  configVersion?: number;
   config: Vlm2vecConfig;
   image: { width: number; height: number; layout: 'NCHW'; range: [number, number] };
   /** the prompt layout, for readers */
@@ -64,7 +73,7 @@ export function embedGraphOnnx(model: Vlm2vecModel): Uint8Array {
   const g = new Graph({ name: 'vlm2vec_embed' });
   const ctx = new Ctx(g, { train: false });
   const emb = model.buildEmbedGraph(ctx);
-  return toOnnx(g, { outputs: { embedding: emb }, docString: 'vlm2vec: [64 visual tokens][<s> instruction text] -> last token -> L2 norm' }).model;
+  return toOnnx(g, { outputs: { embedding: emb }, docString: `vlm2vec: [${model.visualTokens} visual tokens][<s> instruction text] -> last token -> L2 norm` }).model;
 }
 
 export interface WriteVlm2vecOptions {
@@ -96,7 +105,8 @@ export function writeVlm2vecPackage(dir: string, o: WriteVlm2vecOptions): ModelM
     'tokenizer.json': JSON.stringify(o.tokenizer),
     'vlm2vec.json': JSON.stringify(
       {
-        config: o.config,
+        configVersion: VLM2VEC_CONFIG_VERSION,
+        config: { ...o.config, visualPool: o.config.visualPool ?? 1 },
         image: { width: TRUNK_IMAGE_SIZE, height: TRUNK_IMAGE_SIZE, layout: 'NCHW', range: [0, 255] },
         prompt: `[${model.visualTokens} visual tokens when there is an image] <s>{instruction} {text}; last token, L2-normalised`,
       } satisfies Vlm2vecPackageConfig,

@@ -1,5 +1,7 @@
-// vlm2vec-nano's tokenizer: byte-level, stored as a Hugging Face `tokenizer.json` and run by
-// @huggingface/tokenizers (which loads and encodes but does not train).
+// vlm2vec's tokenizers, stored as a Hugging Face `tokenizer.json` and run by
+// @huggingface/tokenizers (which loads and encodes but does not train). vlm2vec-nano now uses
+// a byte-level BPE trained on the training text (bpe.ts: same byte and special ids, plus
+// merges); the plain byte-level tokenizer below stays available (train-nano --tokenizer byte).
 //
 // Why byte-level (256 byte tokens + 3 specials, no merges): nothing to fit, so nothing can
 // leak from the eval data into the vocabulary and no text is ever out of vocabulary (any

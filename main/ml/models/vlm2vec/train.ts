@@ -14,7 +14,7 @@ import type { ContrastiveTokens, TokenRows } from '../../train/token-rows';
 import { rowCount } from '../../train/token-rows';
 import { Trainer } from '../../train/trainer';
 import type { StepFunction, TrainerOptions } from '../../train/trainer';
-import { EMBED_INPUTS, visualTokenCount } from './model';
+import { EMBED_INPUTS, featureSize } from './model';
 import type { Vlm2vecModel } from './model';
 import { PAD_ID } from './tokenizer';
 
@@ -72,7 +72,7 @@ export function chunkVlm2vecRows(t: Vlm2vecRows, size: number): Vlm2vecRows[] {
 export function vlm2vecFeeds(model: Vlm2vecModel, t: Vlm2vecRows): Record<string, HostTensor> {
   const n = rowCount(t);
   const [h, w] = model.cfg.featureGrid;
-  if (t.features.length !== n * model.cfg.featureChannels * visualTokenCount(model.cfg)) throw new Error(`vlm2vec rows: ${t.features.length} feature values for ${n} rows`);
+  if (t.features.length !== n * featureSize(model.cfg)) throw new Error(`vlm2vec rows: ${t.features.length} feature values for ${n} rows`);
   return {
     [EMBED_INPUTS.features]: { dtype: 'float32', data: t.features, dims: [n, model.cfg.featureChannels, h, w] },
     [EMBED_INPUTS.hasImage]: { dtype: 'float32', data: t.hasImage, dims: [n] },
