@@ -3,7 +3,7 @@
 //   node --import tsx native-models/recipes/train-nano.ts [--data DIR] [--work DIR] [--out DIR]
 //       [--steps N] [--batch N] [--chunk N] [--lr X] [--warmup N] [--every N] [--limit N]
 //       [--seed N] [--threads N] [--dim N --layers N --heads N --mlp N --max-text N] [--negatives] [--export-only]
-//       [--visual-tokens 16|64] [--tokenizer bpe|byte] [--vocab N]
+//       [--visual-tokens 16|64] [--tokenizer bpe|byte] [--vocab N] [--dropout X]
 //
 // - data: build-data.ts's folder (default .trove-build/data): train/*.jsonl, instructions.json.
 // - trunk: .trove-build/trunk/trunk.onnx (build with native-models/recipes/vision-trunk.ts).
@@ -23,6 +23,8 @@
 // query 15.9, target 12.0) 20.0-23.3 s/step at chunk 32 (CPU 31-33 s), 20.4 at chunk 64, 19.1
 // at 128; the old config (--visual-tokens 64 --tokenizer byte; query 69.3, target 26.0)
 // 35.6-41.8 s/step (CPU 58-66 s). A 1,500-step run with the default: ~8-9 h here.
+// --dropout 0: 11.8 s/step (16.3 first): at batch 512 ~5 s/step of the 20 go to drawing the
+// dropout masks in JS (main/ml/nn/context.ts dropoutFeeds, one rng.uniform() per value).
 // Batches mix the four MMEB task families (classification, VQA, retrieval, grounding) in
 // every batch (--negatives: the rows' hard negatives join the candidates); GradCache (batch --batch, chunks of --chunk), InfoNCE tau 0.02, AdamW with
 // warm-up + cosine. Ctrl-C: the current step is dropped, the checkpoint written, exit 130
@@ -123,6 +125,7 @@ function parseArgs(argv: string[]): Args {
       if (t !== 'bpe' && t !== 'byte') throw new Error(`--tokenizer bpe|byte, got ${t}`);
       a.tokenizer = t;
     } else if (k === '--vocab') a.vocab = num(++i);
+    else if (k === '--dropout') a.model.dropout = num(++i);
     else if (k === '--export-only') a.exportOnly = true;
     else if (k === '--negatives') a.negatives = true;
     else throw new Error(`unknown argument ${k}`);
