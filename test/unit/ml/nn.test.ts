@@ -8,6 +8,7 @@ import { Linear } from '../../../main/ml/nn/layers';
 import { Transformer } from '../../../main/ml/nn/transformer';
 import { toOnnx } from '../../../main/ml/graph/onnx-writer';
 import { createSession } from '../../../main/ml/runtime/session';
+import { fillDropoutMask } from '../../../main/ml/nn/context';
 
 const cfg = { vocab: 10, dim: 8, heads: 2, layers: 2, mlpHidden: 12, maxSeq: 8 };
 
@@ -124,3 +125,18 @@ describe('named stacks', () => {
     expect(names).toContain('text/embed/Gather');
   });
 });
+
+describe('fillDropoutMask', () => {
+  it('drops about p of the values, scales the rest by 1/(1-p), and fills odd lengths', () => {
+    const data = new Float32Array(100_001);
+    fillDropoutMask(data, 0.25, new Rng(3));
+    const zeros = data.filter((v) => v === 0).length;
+    expect(zeros / data.length).toBeGreaterThan(0.24);
+    expect(zeros / data.length).toBeLessThan(0.26);
+    expect(new Set(data)).toEqual(new Set([0, Math.fround(1 / 0.75)]));
+    const again = new Float32Array(100_001);
+    fillDropoutMask(again, 0.25, new Rng(3));
+    expect(again).toEqual(data);
+  });
+});
+
