@@ -63,16 +63,25 @@ export async function tokenChunkEncoder(model: TokenModule, opts: EncoderOptions
       return embedTokens(model, ctx, ids, mask);
     },
   });
+  return sessionsChunkEncoder(sessions, (chunk: TokenRows) => tokenFeeds(chunk, dtype), dtype);
+}
+
+/** GradSessions behind the ChunkedEncoder interface, given how a chunk becomes session feeds. */
+export function sessionsChunkEncoder<Chunk>(
+  sessions: GradSessions,
+  feeds: (chunk: Chunk) => Record<string, HostTensor>,
+  dtype: 'float32' | 'float64' = 'float32',
+): ChunkedEncoder<Chunk> & { readonly sessions: GradSessions; release(): Promise<void> } {
   const dim = sessions.outputShape[1];
-  if (typeof dim !== 'number') throw new Error('tokenChunkEncoder: the representation width must be static');
+  if (typeof dim !== 'number') throw new Error('chunk encoder: the representation width must be static');
   return {
     dim,
     sessions,
     encode: async (chunk, seed) => {
-      const r = await sessions.encode(tokenFeeds(chunk, dtype), seed);
+      const r = await sessions.encode(feeds(chunk), seed);
       return r instanceof Float32Array ? r : Float32Array.from(r);
     },
-    backward: (chunk, seed, repGrads) => sessions.backward(tokenFeeds(chunk, dtype), seed, dtype === 'float64' ? Float64Array.from(repGrads) : repGrads),
+    backward: (chunk, seed, repGrads) => sessions.backward(feeds(chunk), seed, dtype === 'float64' ? Float64Array.from(repGrads) : repGrads),
     release: () => sessions.release(),
   };
 }

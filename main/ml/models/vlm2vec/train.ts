@@ -3,10 +3,9 @@
 // trainer (main/ml/train/trainer.ts: AdamW, warm-up + cosine, clipping, progress,
 // cancellation, exact-resume checkpoints) driving it.
 // `createVlm2vecTrainer` hands the trainer a step that chunks Vlm2vecRows (Trainer.withStep).
-import type { Shape } from '../../graph/graph';
 import { GradSessions } from '../../runtime/grad-sessions';
 import type { HostTensor, SessionOptions } from '../../runtime/session';
-import { DEFAULT_SESSION } from '../../train/encoder';
+import { DEFAULT_SESSION, sessionsChunkEncoder } from '../../train/encoder';
 import type { ChunkedEncoder } from '../../train/grad-cache';
 import { gradCacheStep } from '../../train/grad-cache';
 import { VLM2VEC_TAU } from '../../train/info-nce';
@@ -89,19 +88,7 @@ export interface Vlm2vecChunkEncoder extends ChunkedEncoder<Vlm2vecRows> {
 /** GradCache's encoder for the vlm2vec model (float32): no-grad forward + seeded backward. */
 export async function vlm2vecChunkEncoder(model: Vlm2vecModel, session: SessionOptions = DEFAULT_SESSION): Promise<Vlm2vecChunkEncoder> {
   const sessions = await GradSessions.create({ module: model, session, build: (ctx) => model.buildEmbedGraph(ctx) });
-  const shape: Shape = sessions.outputShape;
-  const dim = shape[1];
-  if (typeof dim !== 'number') throw new Error('vlm2vec: the representation width must be static');
-  return {
-    dim,
-    sessions,
-    encode: async (chunk, seed) => {
-      const r = await sessions.encode(vlm2vecFeeds(model, chunk), seed);
-      return r instanceof Float32Array ? r : Float32Array.from(r);
-    },
-    backward: (chunk, seed, repGrads) => sessions.backward(vlm2vecFeeds(model, chunk), seed, repGrads),
-    release: () => sessions.release(),
-  };
+  return sessionsChunkEncoder(sessions, (chunk: Vlm2vecRows) => vlm2vecFeeds(model, chunk));
 }
 
 export interface Vlm2vecSource {
