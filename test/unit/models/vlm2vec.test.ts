@@ -17,9 +17,13 @@ import { readModelPackage } from '../../../main/ml/models/model-package';
 import type { Vlm2vecEmbedder } from '../../../main/ml/models/vlm2vec/family';
 import { NANO_CONFIG, visualTokenCount, Vlm2vecModel } from '../../../main/ml/models/vlm2vec/model';
 import type { Vlm2vecConfig } from '../../../main/ml/models/vlm2vec/model';
-import { writeVlm2vecPackage } from '../../../main/ml/models/vlm2vec/package';
+import { instructionsFromRecipe, writeVlm2vecPackage } from '../../../main/ml/models/vlm2vec/package';
 import { byteLevelTokenizerJson } from '../../../main/ml/models/vlm2vec/tokenizer';
 import { vlm2vecChunkEncoder } from '../../../main/ml/models/vlm2vec/train';
+import { INSTRUCTIONS } from '../../../native-models/recipes/lib/instructions';
+
+/** the data recipe's instructions, as a trained package carries them */
+const instructions = instructionsFromRecipe(INSTRUCTIONS);
 
 const CENTERNET_JSON = join(__dirname, '..', '..', '..', 'node_modules', '@vladmandic', 'human-models', 'models', 'centernet.json');
 
@@ -56,6 +60,7 @@ describe('vlm2vec family', () => {
     model = new Vlm2vecModel(TINY);
     dir = mkdtempSync(join(tmpdir(), 'trove-vlm2vec-'));
     writeVlm2vecPackage(dir, {
+      instructions,
       id: 'vlm2vec-tiny-test',
       version: '0.0.1',
       config: TINY,
@@ -159,7 +164,7 @@ describe('vlm2vec family', () => {
     const m64 = new Vlm2vecModel(cfg64);
     const write = (): string => {
       const d = mkdtempSync(join(tmpdir(), 'trove-vlm2vec-v1-'));
-      writeVlm2vecPackage(d, { id: 'vlm2vec-v1-test', version: '0.0.1', config: cfg64, params: m64.stateDict(), tokenizer: byteLevelTokenizerJson(), trunk, provenance: 'test', licence: 'MIT' });
+      writeVlm2vecPackage(d, { instructions, id: 'vlm2vec-v1-test', version: '0.0.1', config: cfg64, params: m64.stateDict(), tokenizer: byteLevelTokenizerJson(), trunk, provenance: 'test', licence: 'MIT' });
       return d;
     };
     const rewrite = (d: string, edit: (j: Record<string, unknown>) => void): void => {
@@ -194,5 +199,14 @@ describe('vlm2vec family', () => {
     const v3 = write();
     rewrite(v3, (j) => (j.configVersion = 3));
     await expect(loadModel(v3)).rejects.toThrow(/newer Trove/);
+  });
+});
+
+describe('instructionsFromRecipe', () => {
+  it('carries the recipe words with {text}, and refuses a recipe that lacks a task', () => {
+    expect(instructions.vqa.query).toBe('Represent the given image with the following question: {text}');
+    expect(instructions.classification.query).toBe(INSTRUCTIONS.classification_object.query);
+    const { grounding: _dropped, ...rest } = INSTRUCTIONS;
+    expect(() => instructionsFromRecipe(rest)).toThrow(/no "grounding" instruction.*build-data/);
   });
 });

@@ -41,30 +41,23 @@ export interface Vlm2vecPackageConfig {
 }
 
 /**
- * VLM2Vec's instructions (shared/reference/vlm2vec.md, as built into the training data's
- * instructions.json) in the manifest's task names; {text} marks where the user's text goes.
+ * The data recipe's instructions.json ({} = the text) -> the manifest's task instructions
+ * ({text}). The package must carry exactly the words the model was trained with, so a
+ * missing task is an error, never a fallback.
  */
-export const VLM2VEC_INSTRUCTIONS: Record<TaskName, InstructionPair> = {
-  retrieval_text_to_image: { query: 'Find me an everyday image that matches the given caption: {text}', target: 'Represent the given image.' },
-  retrieval_image_to_image: { query: 'Find a day-to-day image that looks similar to the provided image.', target: 'Represent the given image.' },
-  retrieval_text_to_text: { query: 'Find a note that matches the given query: {text}', target: 'Represent the given note: {text}' },
-  classification: { query: 'Identify the object shown in the image', target: '{text}' },
-  vqa: { query: 'Represent the given image with the following question: {text}', target: '{text}' },
-  grounding: { query: 'Select the portion of the image that isolates the object labeled as "{text}"', target: 'Represent the given cropped image of the object' },
-};
-
-/** instructions.json of the data recipe ({} = the text) -> the manifest's task instructions. */
 export function instructionsFromRecipe(json: Record<string, { query: string; target: string }>): Record<TaskName, InstructionPair> {
-  const conv = (p: { query: string; target: string } | undefined, fallback: InstructionPair): InstructionPair =>
-    p ? { query: p.query.split('{}').join('{text}'), target: p.target.split('{}').join('{text}') } : fallback;
-  const d = VLM2VEC_INSTRUCTIONS;
+  const take = (...names: string[]): InstructionPair => {
+    const p = names.map((n) => json[n]).find((x) => x !== undefined);
+    if (!p) throw new Error(`instructions.json has no "${names.join('" or "')}" instruction; rebuild the data with native-models/recipes/build-data.ts.`);
+    return { query: p.query.split('{}').join('{text}'), target: p.target.split('{}').join('{text}') };
+  };
   return {
-    retrieval_text_to_image: conv(json.retrieval_text_to_image, d.retrieval_text_to_image),
-    retrieval_image_to_image: conv(json.retrieval_image_to_image, d.retrieval_image_to_image),
-    retrieval_text_to_text: conv(json.retrieval_text_to_text, d.retrieval_text_to_text),
-    classification: conv(json.classification_object ?? json.classification, d.classification),
-    vqa: conv(json.vqa, d.vqa),
-    grounding: conv(json.grounding, d.grounding),
+    retrieval_text_to_image: take('retrieval_text_to_image'),
+    retrieval_image_to_image: take('retrieval_image_to_image'),
+    retrieval_text_to_text: take('retrieval_text_to_text'),
+    classification: take('classification_object', 'classification'),
+    vqa: take('vqa'),
+    grounding: take('grounding'),
   };
 }
 
@@ -86,7 +79,7 @@ export interface WriteVlm2vecOptions {
   tokenizer: Record<string, unknown>;
   /** the frozen trunk ONNX (bytes or a file path): image [batch,3,256,256] -> feature_map [batch,C,H,W] */
   trunk: Uint8Array | string;
-  instructions?: Record<TaskName, InstructionPair>;
+  instructions: Record<TaskName, InstructionPair>;
   scores?: Record<string, number>;
   provenance: string;
   licence: string;
@@ -128,7 +121,7 @@ export function writeVlm2vecPackage(dir: string, o: WriteVlm2vecOptions): ModelM
       maxTextTokens: o.config.maxTextTokens,
     },
     tokenizer: 'tokenizer.json',
-    instructions: o.instructions ?? VLM2VEC_INSTRUCTIONS,
+    instructions: o.instructions,
     files: Object.fromEntries(Object.entries(files).map(([n, b]) => [n, sha256(b)])),
     graphs: { embed: 'model.onnx', trunk: 'trunk.onnx' },
     licence: o.licence,
