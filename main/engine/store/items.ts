@@ -4,22 +4,13 @@ import type { Db } from './db';
 
 export type ItemState = 'pending' | 'ready' | 'error';
 
-export interface ItemRow {
+/** A row: the file's identity and state, plus what extraction learned (ItemMeta; no hash while pending). */
+export interface ItemRow extends Omit<ItemMeta, 'hash'> {
   id: number;
   sourceId: number;
   path: string;
   kind: ItemKind;
-  size: number;
-  mtime: number;
   hash: string | null;
-  takenAt: number | null;
-  cameraMake: string | null;
-  cameraModel: string | null;
-  gpsLat: number | null;
-  gpsLon: number | null;
-  width: number | null;
-  height: number | null;
-  orientation: number | null;
   state: ItemState;
   embeddedVersion: number | null;
 }
