@@ -4,12 +4,15 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
-import sharp from 'sharp';
+import { readFile } from 'node:fs/promises';
+import { decodeIntermediate, modelInputFrom } from '../../main/engine/library/images';
+import type { RgbImage } from '../../main/ml/models/embedding-model';
 import { padTokens, rgbToPlanar } from '../../main/ml/models/vlm2vec/family';
 import type { Vlm2vecBatch, Vlm2vecRows } from '../../main/ml/models/vlm2vec/train';
 import type { PromptTokenizer } from '../../main/ml/models/vlm2vec/tokenizer';
 import { promptText } from '../../main/ml/models/vlm2vec/tokenizer';
 import type { Session } from '../../main/ml/runtime/session';
+import { withoutInstruction } from './lib/instructions';
 import { Rng, hash32 } from './lib/rng';
 
 export type Family = 'classification' | 'vqa' | 'retrieval' | 'grounding';
@@ -80,8 +83,11 @@ export function trainingTexts(dataDir: string): string[] {
   return out;
 }
 
-/** Reads DIR/train/*.jsonl (at most `limit` rows per set), tokenizing both sides once. */
-export function loadTrainData(dataDir: string, tok: PromptTokenizer, maxTextTokens: number, limit = Infinity): TrainData {
+/**
+ * Reads DIR/train/*.jsonl (at most `limit` rows per set), tokenizing both sides once.
+ * `instructions: false` (an ablation) takes each side's instruction out of its text.
+ */
+export function loadTrainData(dataDir: string, tok: PromptTokenizer, maxTextTokens: number, limit = Infinity, { instructions = true } = {}): TrainData {
   const dir = join(dataDir, 'train');
   const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
   if (!files.length) throw new Error(`No training data in ${dir}: run npx tsx native-models/recipes/build-data.ts first.`);
@@ -97,7 +103,10 @@ export function loadTrainData(dataDir: string, tok: PromptTokenizer, maxTextToke
     }
     return i;
   };
-  const side = (text: string, image: string): Side => ({ tokens: tok.encode('', text, maxTextTokens), image: imageOf(image), key: `${image}\u0000${text}` });
+  const side = (raw: string, image: string): Side => {
+    const text = instructions ? raw : withoutInstruction(raw);
+    return { tokens: tok.encode('', text, maxTextTokens), image: imageOf(image), key: `${image}\u0000${text}` };
+  };
   const pairs: Pair[] = [];
   const byFamily = new Map<Family, number[][]>(FAMILIES.map((f) => [f, []]));
   const sets: TrainData['sets'] = [];
@@ -118,10 +127,9 @@ export function loadTrainData(dataDir: string, tok: PromptTokenizer, maxTextToke
   return { pairs, byFamily, images, sets };
 }
 
-/** Decodes an image file to 256x256 RGB the way the engine does (white behind alpha, stretched). */
-export async function decodeImage(path: string, size: number): Promise<{ width: number; height: number; data: Uint8Array }> {
-  const buf = await sharp(path).flatten({ background: '#ffffff' }).resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer();
-  return { width: size, height: size, data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length) };
+/** Decodes an image file to size x size RGB with the engine's own decoder (white behind alpha, cover + centre crop), so training sees the pixels indexing and eval feed the model. */
+export async function decodeImage(path: string, size: number): Promise<RgbImage> {
+  return modelInputFrom(await decodeIntermediate(await readFile(path), size), { width: size, height: size });
 }
 
 /**
@@ -138,7 +146,8 @@ export class FeatureCache {
 
   static async open(o: { cacheDir: string; dataDir: string; images: string[]; trunk: Session; trunkSha: string; featureSize: number; size: number; batch?: number; log?: (s: string) => void }): Promise<FeatureCache> {
     mkdirSync(o.cacheDir, { recursive: true });
-    const key = createHash('sha256').update(o.trunkSha).update(o.images.join('\n')).digest('hex').slice(0, 16);
+    // 'cover': the decoder's crop rule (features made by the old stretching decoder get another key)
+    const key = createHash('sha256').update(o.trunkSha).update('cover').update(o.images.join('\n')).digest('hex').slice(0, 16);
     const path = join(o.cacheDir, `features-${key}.f32`);
     if (!existsSync(path)) {
       const tmp = `${path}.tmp`;

@@ -73,13 +73,13 @@ export async function readExif(buf: Buffer): Promise<Pick<ImageInfo, 'takenAt' |
   };
 }
 
-/** The model's input: EXIF-rotated, resized to cover size then centre-cropped, RGB. */
+/** The model's input: EXIF-rotated, resized to cover size then centre-cropped, alpha flattened onto white, RGB (as decodeIntermediate + modelInputFrom). */
 export async function decodeForModel(buf: Buffer, size: { width: number; height: number }): Promise<RgbImage> {
   try {
     const { data, info } = await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
       .rotate()
       .resize(size.width, size.height, { fit: 'cover' })
-      .removeAlpha()
+      .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });

@@ -24,3 +24,31 @@ export function side(template: string, text: string | null, image: boolean): str
   const body = text === null ? template : template.split('{}').join(text);
   return image ? `${IMAGE_TOKEN}\n${body}` : body;
 }
+
+// Longest prefix first, so "Find me an everyday image ..." is not taken for a shorter
+// template that happens to start the same way.
+const TEMPLATES = [...new Set(Object.values(INSTRUCTIONS).flatMap((i) => [i.query, i.target]))]
+  .filter((t) => t !== '{}')
+  .map((t) => {
+    const at = t.indexOf('{}');
+    return at < 0 ? { fixed: t, prefix: t, suffix: '' } : { fixed: null, prefix: t.slice(0, at), suffix: t.slice(at + 2) };
+  })
+  .sort((a, b) => b.prefix.length - a.prefix.length);
+
+/**
+ * The text of one side with its instruction taken out, for the "without instructions"
+ * ablation (the model sees only the image and the content: the caption, question, label or
+ * note). Image tokens are removed too; a side whose text is only a fixed instruction
+ * ("Represent the given image.") becomes ''. Text that matches no template is kept as is.
+ */
+export function withoutInstruction(text: string): string {
+  const t = text.split(IMAGE_TOKEN).join('').trim();
+  for (const m of TEMPLATES) {
+    if (m.fixed !== null) {
+      if (t === m.fixed) return '';
+    } else if (t.length >= m.prefix.length + m.suffix.length && t.startsWith(m.prefix) && t.endsWith(m.suffix)) {
+      return t.slice(m.prefix.length, t.length - m.suffix.length).trim();
+    }
+  }
+  return t;
+}

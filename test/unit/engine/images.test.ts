@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeForModel, ensureThumbnail, probeImage, readExif, thumbnailFile } from '../../../main/engine/library/images';
+import { decodeForModel, decodeIntermediate, ensureThumbnail, modelInputFrom, probeImage, readExif, thumbnailFile } from '../../../main/engine/library/images';
 import { tempDir } from '../../support/tmp';
 
 let dir: ReturnType<typeof tempDir>;
@@ -66,6 +66,14 @@ describe('photos', () => {
     }
     const blue = await decodeForModel(cmyk, { width: 4, height: 4 });
     expect(blue.data[2]! - blue.data[0]!).toBeGreaterThan(60); // still blue after CMYK -> sRGB
+  });
+
+  it('puts transparency on white, as the indexing path (decodeIntermediate + modelInputFrom) does', async () => {
+    const clear = await sharp({ create: { width: 10, height: 10, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const direct = await decodeForModel(clear, { width: 4, height: 4 });
+    const viaIntermediate = await modelInputFrom(await decodeIntermediate(clear, 4), { width: 4, height: 4 });
+    expect(Math.min(...direct.data)).toBe(255);
+    expect(Array.from(direct.data)).toEqual(Array.from(viaIntermediate.data));
   });
 
   it('writes an upright thumbnail, cached by content hash', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSuite } from '../../../main/ml/eval';
-import { INSTRUCTIONS, side } from '../../../native-models/recipes/lib/instructions';
+import { INSTRUCTIONS, side, withoutInstruction } from '../../../native-models/recipes/lib/instructions';
 import { EvalWriter, TrainWriter, mapPool } from '../../../native-models/recipes/lib/out';
 import { Rng, hash32, unit } from '../../../native-models/recipes/lib/rng';
 import { plural, shortName } from '../../../native-models/recipes/lib/sources';
@@ -109,5 +109,25 @@ describe('recipe helpers', () => {
   it('sides carry the image token only when they carry an image', () => {
     expect(side(INSTRUCTIONS.grounding.query, 'dog', true)).toBe('<|image_1|>\nSelect the portion of the image that isolates the object labeled as "dog"');
     expect(side(INSTRUCTIONS.retrieval_text_to_text.target, 'long text', false)).toBe('Represent the given note: long text');
+  });
+});
+
+describe('withoutInstruction (the instructions ablation)', () => {
+  it('leaves only the content of every side the recipes write', () => {
+    for (const [name, ins] of Object.entries(INSTRUCTIONS)) {
+      for (const template of [ins.query, ins.target]) {
+        const content = template.includes('{}') ? 'a red "kite" on grass: 3?' : '';
+        for (const image of [false, true]) {
+          expect(withoutInstruction(side(template, content, image)), `${name}: ${template}`).toBe(content);
+        }
+      }
+    }
+  });
+
+  it('takes the longest matching template and keeps unknown text', () => {
+    expect(withoutInstruction('Find me an everyday image that matches the given caption: a dog')).toBe('a dog');
+    expect(withoutInstruction('Select the portion of the image that isolates the object labeled as "cat"')).toBe('cat');
+    expect(withoutInstruction('just a note about tea')).toBe('just a note about tea');
+    expect(withoutInstruction('Represent the given image. And more')).toBe('Represent the given image. And more');
   });
 });
