@@ -10,13 +10,16 @@
 //  (c) HNSW (VectorIndex) on clustered vectors: build rate, query latency p50/p95 at
 //      several ef, recall@10 against exact search, exact search latency, save/load times.
 // `--json` prints one JSON document with every figure on stdout (progress goes to stderr).
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+// (a) and (b) live in decode-ceiling.ts and engine-throughput.ts, shared with embed-bench.ts.
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { exactSearch } from '../../main/engine/vectors/exact-search';
 import { VectorIndex } from '../../main/engine/vectors/vector-index';
+import { machineInfo, r1, r3 } from './bench-util';
 import { clusteredVectors, recallAtK, row } from './clustered-vectors';
+import { decodeCeiling } from './decode-ceiling';
+import { engineThroughput, loadEngine } from './engine-throughput';
 import { makeLibrary, type LibraryFixture } from './library-fixture';
 
 interface Args {
@@ -89,210 +92,6 @@ function percentile(sortedMs: number[], p: number): number {
 function latencyStats(ms: number[]): { p50Ms: number; p95Ms: number; meanMs: number } {
   const s = [...ms].sort((x, y) => x - y);
   return { p50Ms: r3(percentile(s, 50)), p95Ms: r3(percentile(s, 95)), meanMs: r3(s.reduce((x, y) => x + y, 0) / Math.max(1, s.length)) };
-}
-const r1 = (x: number) => Math.round(x * 10) / 10;
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
-
-async function pool<T>(items: T[], inFlight: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(inFlight, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(runners);
-}
-
-// ---------------------------------------------------------------- (b) engine loading
-
-interface ModelLike {
-  id: string;
-  dim: number;
-  imageSize: { width: number; height: number } | null;
-  dispose(): Promise<void>;
-}
-interface EngineLike {
-  addSource(req: { path: string }): Promise<unknown>;
-  startIndexing(req: Record<string, never>): Promise<unknown>;
-  waitForIndexing(): Promise<ProgressLike | null>;
-  onEvent(l: (e: { type: string; progress?: ProgressLike }) => void): () => void;
-  status(): Promise<{ items: { image: number; note: number }; embedded: number; pending: number; errors: number }>;
-  close(): Promise<void>;
-}
-interface ProgressLike {
-  state: string;
-  done: number;
-  total: number;
-  rate: number;
-  message?: string;
-}
-
-const repoRoot = join(__dirname, '..', '..');
-const ENGINE_MODULE = join(repoRoot, 'main', 'engine', 'service.ts');
-const EMBEDDER_MODULE = join(repoRoot, 'test', 'doubles', 'hashed-embedder.ts');
-
-/** The engine and the hashed test-double embedder, if both exist in this checkout. */
-async function loadEngine(dim: number): Promise<
-  { ok: true; makeEngine: (dataDir: string, model: ModelLike) => EngineLike; model: ModelLike } | { ok: false; reason: string }
-> {
-  if (!existsSync(ENGINE_MODULE)) return { ok: false, reason: 'not available yet: engine not built (main/engine/service.ts missing)' };
-  if (!existsSync(EMBEDDER_MODULE)) return { ok: false, reason: 'not available yet: engine not built (test/doubles/hashed-embedder.ts missing)' };
-  try {
-    const svc = (await import(ENGINE_MODULE)) as Record<string, unknown>;
-    const emb = (await import(EMBEDDER_MODULE)) as Record<string, unknown>;
-    const Engine = svc.TroveEngine as (new (o: { dataDir: string; model: ModelLike; watch?: boolean; autoIndex?: boolean }) => EngineLike) | undefined;
-    if (typeof Engine !== 'function') return { ok: false, reason: 'not available yet: engine not built (no TroveEngine export)' };
-    const model = makeHashedModel(emb, dim);
-    if (!model) return { ok: false, reason: 'not available yet: engine not built (no usable export in test/doubles/hashed-embedder.ts)' };
-    return { ok: true, model, makeEngine: (dataDir, m) => new Engine({ dataDir, model: m, watch: false, autoIndex: false }) };
-  } catch (err) {
-    return { ok: false, reason: `not available yet: engine not built (${(err as Error).message.split('\n')[0]})` };
-  }
-}
-
-function makeHashedModel(mod: Record<string, unknown>, dim: number): ModelLike | null {
-  const isModel = (m: unknown): m is ModelLike => !!m && typeof m === 'object' && typeof (m as ModelLike).dim === 'number' && 'embed' in (m as object);
-  for (const [name, v] of Object.entries(mod)) {
-    if (typeof v !== 'function') continue;
-    const attempts: (() => unknown)[] = /^[A-Z]/.test(name)
-      ? [() => new (v as new (o?: unknown) => unknown)({ dim }), () => new (v as new () => unknown)()]
-      : [() => (v as (o?: unknown) => unknown)({ dim }), () => (v as () => unknown)()];
-    for (const attempt of attempts) {
-      try {
-        const m = attempt();
-        if (isModel(m)) return m;
-      } catch {
-        /* try the next shape */
-      }
-    }
-  }
-  return null;
-}
-
-// ---------------------------------------------------------------- (a) decode ceiling
-
-async function decodeCeiling(lib: LibraryFixture, size: { width: number; height: number }, inFlight: number) {
-  const toModel = async (file: string, to = size) => {
-    const buf = readFileSync(file);
-    await sharp(buf, { failOn: 'error' })
-      .rotate()
-      .resize(to.width, to.height, { fit: 'cover' })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer();
-  };
-  const toModelAndThumb = async (file: string) => {
-    const buf = readFileSync(file);
-    await Promise.all([
-      sharp(buf, { failOn: 'error' }).rotate().resize(size.width, size.height, { fit: 'cover' }).removeAlpha().toColourspace('srgb').raw().toBuffer(),
-      sharp(buf, { failOn: 'error' }).rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer(),
-    ]);
-  };
-  // one decode (shrink-on-load to thumbnail size) feeding both the thumbnail and the model input
-  const singleDecode = async (file: string) => {
-    const buf = readFileSync(file);
-    const { data, info } = await sharp(buf, { failOn: 'error' })
-      .rotate()
-      .resize(320, 320, { fit: 'inside', withoutEnlargement: true })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const raw = { raw: { width: info.width, height: info.height, channels: 3 as const } };
-    await Promise.all([
-      sharp(data, raw).webp({ quality: 80 }).toBuffer(),
-      sharp(data, raw).resize(size.width, size.height, { fit: 'cover' }).raw().toBuffer(),
-    ]);
-  };
-  const run = async (files: string[], n: number, f: (file: string) => Promise<void>) => {
-    const t0 = performance.now();
-    await pool(files, n, f);
-    const s = (performance.now() - t0) / 1000;
-    return { images: files.length, seconds: r3(s), imagesPerSec: r1(files.length / s) };
-  };
-  const mp = (lib.width * lib.height) / 1e6;
-  await toModel(lib.photos[0], size); // warm-up
-  log(`(a) decode+resize ${lib.photos.length} x ${mp.toFixed(0)} MP, ${inFlight} in flight`);
-  const main = await run(lib.photos, inFlight, (f) => toModel(f));
-  const std = { width: 224, height: 224 };
-  let at224: Awaited<ReturnType<typeof run>> | null = null;
-  if (size.width !== std.width || size.height !== std.height) {
-    log(`(a) again at 224x224 (a real model's input), ${inFlight} in flight`);
-    at224 = await run(lib.photos, inFlight, (f) => toModel(f, std));
-  }
-  const serialSet = lib.photos.slice(0, Math.min(lib.photos.length, 100));
-  log(`(a) 1 in flight over ${serialSet.length}`);
-  const serial = await run(serialSet, 1, (f) => toModel(f));
-  log(`(a) decode+resize + 320px webp thumbnail, ${inFlight} in flight`);
-  const withThumb = await run(lib.photos, inFlight, toModelAndThumb);
-  log(`(a) one decode to 320px feeding both thumbnail and model input, ${inFlight} in flight`);
-  const oneDecode = await run(lib.photos, inFlight, singleDecode);
-  // notes: read + utf-8 decode, for scale
-  const t0 = performance.now();
-  let chars = 0;
-  for (const f of lib.notes) chars += readFileSync(f, 'utf8').length;
-  const noteSec = (performance.now() - t0) / 1000;
-  return {
-    modelInput: size,
-    imageMegapixels: mp,
-    sharpConcurrency: sharp.concurrency(),
-    inFlight,
-    decodeResize: { ...main, megapixelsPerSec: r1(main.imagesPerSec * mp) },
-    decodeResizeSerial: serial,
-    decodeResizeTo224: at224,
-    decodeResizeWithThumbnail: withThumb,
-    singleDecodeThumbnailAndModelInput: oneDecode,
-    notesRead: { notes: lib.notes.length, seconds: r3(noteSec), notesPerSec: r1(lib.notes.length / Math.max(noteSec, 1e-9)), chars },
-  };
-}
-
-// ---------------------------------------------------------------- (b) engine throughput
-
-async function engineThroughput(
-  lib: LibraryFixture,
-  work: string,
-  loaded: Awaited<ReturnType<typeof loadEngine>>,
-  ceilingImagesPerSec: number | null,
-  ceilingWithThumbImagesPerSec: number | null,
-) {
-  if (!loaded.ok) return { available: false as const, reason: loaded.reason };
-  const dataDir = join(work, 'engine-data');
-  const engine = loaded.makeEngine(dataDir, loaded.model);
-  let events = 0;
-  let last: ProgressLike | null = null;
-  const t0 = performance.now();
-  const off = engine.onEvent((e) => {
-    if (e.type !== 'progress' || !e.progress) return;
-    events++;
-    last = e.progress;
-    if (!jsonMode && events % 50 === 0) log(`(b) ${e.progress.done}/${e.progress.total} ${e.progress.rate.toFixed(1)}/s`);
-  });
-  try {
-    await engine.addSource({ path: lib.root });
-    await engine.startIndexing({});
-    const final = await engine.waitForIndexing();
-    const seconds = (performance.now() - t0) / 1000;
-    const st = await engine.status();
-    const items = lib.photos.length + lib.notes.length;
-    const imagesPerSecEquivalent = lib.photos.length / seconds;
-    const lastP = last as ProgressLike | null;
-    return {
-      available: true as const,
-      model: `${loaded.model.id} (test double, dim ${loaded.model.dim})`,
-      state: final?.state ?? lastP?.state ?? 'unknown',
-      items,
-      seconds: r3(seconds),
-      itemsPerSec: r1(items / seconds),
-      imagesPerSecEquivalent: r1(imagesPerSecEquivalent),
-      ratioToCeiling: ceilingImagesPerSec ? r3(imagesPerSecEquivalent / ceilingImagesPerSec) : null,
-      ratioToCeilingWithThumbnail: ceilingWithThumbImagesPerSec ? r3(imagesPerSecEquivalent / ceilingWithThumbImagesPerSec) : null,
-      lastReportedRate: lastP ? r1(lastP.rate) : null,
-      status: { images: st.items.image, notes: st.items.note, embedded: st.embedded, pending: st.pending, errors: st.errors },
-      progressEvents: events,
-    };
-  } finally {
-    off();
-    await engine.close();
-  }
 }
 
 // ---------------------------------------------------------------- (c) HNSW
@@ -440,17 +239,9 @@ function printTable(r: Result): void {
 
 async function main(a: Args) {
   const work = mkdtempSync(join(tmpdir(), 'trove-bench-index-'));
-  const cpu = cpus();
   const result = {
     args: { images: a.images, notes: a.notes, vectors: a.vectors, dim: a.dim, clusters: a.clusters, queries: a.queries, inFlight: a.inFlight, quick: a.quick },
-    machine: {
-      cpus: cpu.length,
-      cpuModel: cpu[0]?.model.trim() ?? 'unknown',
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-      loadAvgAtStart: loadavg().map(r1),
-      loadAvgAtEnd: [] as number[],
-    },
+    machine: machineInfo(),
     workDir: work,
     library: null as null | { images: number; notes: number; width: number; height: number; distinctPhotos: number; photoMegabytes: number; generateSeconds: number },
     decode: null as null | Awaited<ReturnType<typeof decodeCeiling>>,
@@ -475,7 +266,7 @@ async function main(a: Args) {
         generateSeconds: lib.generateSeconds,
       };
     }
-    if (lib && !a.skip.has('a') && lib.photos.length > 0) result.decode = await decodeCeiling(lib, size, a.inFlight);
+    if (lib && !a.skip.has('a') && lib.photos.length > 0) result.decode = await decodeCeiling(lib, size, a.inFlight, log);
     if (lib && loaded) {
       log('(b) indexing through TroveEngine');
       result.engine = await engineThroughput(
@@ -484,6 +275,7 @@ async function main(a: Args) {
         loaded,
         result.decode?.decodeResize.imagesPerSec ?? null,
         result.decode?.decodeResizeWithThumbnail.imagesPerSec ?? null,
+        jsonMode ? null : (line) => log(`(b) ${line}`),
       );
       if (loaded.ok) await loaded.model.dispose();
     }

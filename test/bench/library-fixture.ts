@@ -94,6 +94,20 @@ const WORDS = (
   'recipe lemon garlic olive coffee grinder kettle library book chapter quote idea draft letter birthday gift'
 ).split(' ');
 
+/** `n` words of the notes' vocabulary as sentences of 6-17 words (embed-bench's note texts). */
+export function proseWords(n: number, rand: () => number): string {
+  const out: string[] = [];
+  let left = 0;
+  for (let w = 0; w < n; w++) {
+    if (left === 0) left = 6 + Math.floor(rand() * 12);
+    let word = WORDS[Math.floor(rand() * WORDS.length)];
+    if (out.length === 0 || out[out.length - 1].endsWith('.')) word = word[0].toUpperCase() + word.slice(1);
+    if (--left === 0 || w === n - 1) word += '.';
+    out.push(word);
+  }
+  return out.join(' ');
+}
+
 function noteText(i: number, rand: () => number): string {
   const lines = [`# Note ${i}: ${WORDS[i % WORDS.length]} and ${WORDS[(i * 7) % WORDS.length]}`, ''];
   const paragraphs = 2 + Math.floor(rand() * 4);
