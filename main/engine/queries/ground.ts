@@ -75,10 +75,10 @@ export function pixelRect(b: UnitBox, width: number, height: number): { left: nu
 
 const raw = (img: DecodedImage) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
 
-/** One region of the decode, resized to the model's input size (stretched: the whole region is seen). */
+/** One region of the decode at the model's input size, resized to cover + centre-cropped: the rule every image the model was trained on went through. */
 export async function cropForModel(img: DecodedImage, b: UnitBox, size: { width: number; height: number }): Promise<RgbImage> {
   const r = pixelRect(b, img.width, img.height);
-  const data = await raw(img).extract(r).resize(size.width, size.height, { fit: 'fill' }).raw().toBuffer();
+  const data = await raw(img).extract(r).resize(size.width, size.height, { fit: 'cover' }).raw().toBuffer();
   return { width: size.width, height: size.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
