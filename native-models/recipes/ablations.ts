@@ -12,8 +12,11 @@
 // Without --arm the three arms above are read from native-models/vlm2vec-nano and
 // .trove-build/runs/{no-instructions,batch-64}/package (the commands that make them are in
 // native-models/vlm2vec-nano/MODEL_CARD.md). An arm marked no-instructions sees every eval
-// side with its instruction taken out, as it was trained.
-import { existsSync, writeFileSync } from 'node:fs';
+// side with its instruction taken out, as it was trained. An arm's scores are kept in
+// .trove-build/results/ keyed by its weights, the instructions switch and the suite, so a
+// rerun evaluates only new arms.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { chanceP1, evaluate, readSuite, type EvalEncoder, type EvalSide, type SuiteScores } from '../../main/ml/eval';
 import { loadModel } from '../../main/ml/models';
@@ -72,12 +75,24 @@ async function main(): Promise<void> {
   if (missing.length) throw new Error(`no model package for ${missing.map((a) => `"${a.name}" (${a.dir})`).join(', ')}: train it first (native-models/vlm2vec-nano/MODEL_CARD.md, "Ablations")`);
   const suite = await readSuite(resolve(suiteDir), limit ? { limitRows: limit } : {});
   const results: SuiteScores[] = [];
+  const cacheDir = resolve('.trove-build/results');
+  mkdirSync(cacheDir, { recursive: true });
   for (const arm of arms) {
+    const manifest = readFileSync(resolve(arm.dir, 'manifest.json'), 'utf8');
+    const key = createHash('sha256').update(JSON.stringify([(JSON.parse(manifest) as { files: unknown }).files, arm.instructions, suite.dir, limit ?? null])).digest('hex').slice(0, 16);
+    const cached = resolve(cacheDir, `ablation-${key}.json`);
+    if (existsSync(cached)) {
+      results.push({ ...(JSON.parse(readFileSync(cached, 'utf8')) as SuiteScores), model: arm.name });
+      console.error(`${arm.name}: scores from ${cached}`);
+      continue;
+    }
     const t0 = performance.now();
     const model = await loadModel(arm.dir, { providers: ['cpu'] });
     try {
       const enc = modelEncoder(model, { loadImage: decodeEvalImage });
-      results.push(await evaluate(suite, arm.instructions ? enc : withoutInstructions(enc), { model: arm.name, batchSize: 32 }));
+      const scores = await evaluate(suite, arm.instructions ? enc : withoutInstructions(enc), { model: arm.name, batchSize: 32 });
+      writeFileSync(cached, JSON.stringify(scores) + '\n');
+      results.push(scores);
     } finally {
       await model.dispose();
     }

@@ -63,4 +63,15 @@ describe('Electron security checklist: things Trove never does', () => {
       expect(yml).toContain(`"!node_modules/onnxruntime-node/bin/napi-v*/${own}/!(\${arch})/**"`);
     }
   });
+
+  it('packages every file the default model\'s manifest lists (a missing one fails its SHA-256 check at start)', () => {
+    const yml = read('electron-builder.yml');
+    const manifest = JSON.parse(read('native-models/vlm2vec-nano/manifest.json')) as { files: Record<string, string> };
+    const patterns: Record<string, string> = { '.json': 'native-models/*/*.json', '.onnx': 'native-models/*/*.onnx' };
+    for (const f of ['manifest.json', ...Object.keys(manifest.files)]) {
+      const ext = f.slice(f.lastIndexOf('.'));
+      expect(patterns[ext], `${f}: no packaging rule for ${ext} files`).toBeDefined();
+      expect(yml.split(`- ${patterns[ext]}\n`).length - 1, `${f} in each platform's files`).toBe(3);
+    }
+  });
 });
