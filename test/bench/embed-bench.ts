@@ -51,7 +51,7 @@ import { fill } from '../../main/engine/embedding/instructions';
 import { machineInfo, median, r1, r3 } from './bench-util';
 import { rng } from './clustered-vectors';
 import { decodeCeilingCore } from './decode-ceiling';
-import { engineThroughput, loadEngineWithPackage } from './engine-throughput';
+import { engineThroughput, engineThroughputLines, loadEngineWithPackage } from './engine-throughput';
 import { makeLibrary, proseWords, type LibraryFixture } from './library-fixture';
 
 const repoRoot = join(__dirname, '..', '..');
@@ -312,18 +312,8 @@ function printTable(r: Result): void {
   if (!r.engine) kv('skipped (--images 0 --notes 0)', '');
   else if (!r.engine.available) kv(r.engine.reason, '');
   else {
-    const e = r.engine;
-    kv('model', e.model);
-    kv('final state', e.state);
-    kv('items (photos + notes)', `${e.items} in ${e.seconds} s (add folder, scan, decode, embed, index)`);
-    kv('items/s', e.itemsPerSec);
-    kv('photos/s equivalent (photos / total time)', e.imagesPerSecEquivalent);
-    const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)} %`);
-    kv('ratio to ceiling, decode + resize', pct(e.ratioToCeiling));
-    kv('ratio to ceiling with thumbnail', pct(e.ratioToCeilingWithThumbnail));
     const images = r.embed.find((c) => c.name === 'images');
-    if (images) kv('(a) model-only images/s, for comparison', images.perSec.median);
-    kv('status after', `${e.status.images} photos, ${e.status.notes} notes, ${e.status.embedded} embedded, ${e.status.pending} pending, ${e.status.errors} errors`);
+    engineThroughputLines(r.engine, '(b) ceiling', kv, () => images && kv('(a) model-only images/s, for comparison', images.perSec.median));
   }
   out.push('');
   process.stdout.write(out.join('\n') + '\n');

@@ -171,3 +171,17 @@ export async function engineThroughput<M extends ModelLike>(
 }
 
 export type EngineThroughput = Awaited<ReturnType<typeof engineThroughput>>;
+
+/** The lines both benches print for an engine run; `ceiling` names the ceiling section. */
+export function engineThroughputLines(e: EngineThroughput & { available: true }, ceiling: string, kv: (k: string, v: string | number) => void, extra: () => void = () => {}): void {
+  kv('model', e.model);
+  kv('final state', e.state);
+  kv('items (photos + notes)', `${e.items} in ${e.seconds} s (add folder, scan, decode, embed, index)`);
+  kv('items/s', e.itemsPerSec);
+  kv('photos/s equivalent (photos / total time)', e.imagesPerSecEquivalent);
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)} %`);
+  kv(`ratio to ${ceiling}, decode + resize`, pct(e.ratioToCeiling));
+  kv(`ratio to ${ceiling}, decode + resize + thumbnail`, pct(e.ratioToCeilingWithThumbnail));
+  extra();
+  kv('status after', `${e.status.images} photos, ${e.status.notes} notes, ${e.status.embedded} embedded, ${e.status.pending} pending, ${e.status.errors} errors`);
+}

@@ -19,7 +19,7 @@ import { VectorIndex } from '../../main/engine/vectors/vector-index';
 import { machineInfo, r1, r3 } from './bench-util';
 import { clusteredVectors, recallAtK, row } from './clustered-vectors';
 import { decodeCeiling } from './decode-ceiling';
-import { engineThroughput, loadEngine } from './engine-throughput';
+import { engineThroughput, engineThroughputLines, loadEngine } from './engine-throughput';
 import { makeLibrary, type LibraryFixture } from './library-fixture';
 
 interface Args {
@@ -208,16 +208,7 @@ function printTable(r: Result): void {
   if (!r.engine) kv('skipped', '');
   else if (!r.engine.available) kv(r.engine.reason, '');
   else {
-    const e = r.engine;
-    kv('model', e.model);
-    kv('final state', e.state);
-    kv('items (photos + notes)', `${e.items} in ${e.seconds} s (add folder, scan, decode, embed, index)`);
-    kv('items/s', e.itemsPerSec);
-    kv('photos/s equivalent (photos / total time)', e.imagesPerSecEquivalent);
-    const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)} %`);
-    kv('ratio to ceiling (a), decode + resize', pct(e.ratioToCeiling));
-    kv('ratio to (a) decode + resize + thumbnail', pct(e.ratioToCeilingWithThumbnail));
-    kv('status after', `${e.status.images} photos, ${e.status.notes} notes, ${e.status.embedded} embedded, ${e.status.pending} pending, ${e.status.errors} errors`);
+    engineThroughputLines(r.engine, 'ceiling (a)', kv);
   }
   if (r.hnsw) {
     const h = r.hnsw;
