@@ -1,5 +1,6 @@
 // The UI's state, as Svelte 5 runes in one class. Components read it and call its actions.
 import type { Answer, EngineEvent, FindRequest, ItemError, JobProgress, LabelSet, SearchResult, Source, Status } from '../../../main/contract/api';
+import { laterProgress } from '../../../main/contract/job-progress';
 import { ApiFailure, createClient } from './client';
 import type { Client, ConnectionState } from './client';
 import { fileToBase64, parseDay } from './format';
@@ -138,8 +139,8 @@ export class AppState {
 
   private takeJob(job: JobProgress | null): void {
     if (!job) return;
-    if (job.kind === 'label') this.labelJob = job;
-    else this.job = job;
+    if (job.kind === 'label') this.labelJob = laterProgress(this.labelJob, job);
+    else this.job = laterProgress(this.job, job);
   }
 
   async loadLabels(): Promise<void> {
@@ -165,7 +166,7 @@ export class AppState {
     try {
       this.notice = null;
       this.labelFilter = '';
-      this.labelJob = await this.client.call('sortIntoLabels', { labels });
+      this.takeJob(await this.client.call('sortIntoLabels', { labels }));
       await this.loadLabels();
     } catch (err) {
       this.notice = { kind: 'error', text: message(err) };
@@ -285,8 +286,7 @@ export class AppState {
 
   async startIndexing(): Promise<void> {
     try {
-      const job = await this.client.call('startIndexing', {});
-      if (job) this.job = job;
+      this.takeJob(await this.client.call('startIndexing', {}));
     } catch (err) {
       this.notice = { kind: 'error', text: message(err) };
     }
