@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'renderer/dist/**', 'release/**', 'test-artifacts/**', 'native-models/**/*.onnx'] },
+  { ignores: ['dist/**', 'node_modules/**', 'renderer/dist/**', 'release/**', 'test-artifacts/**', '.trove-build/**', '.trove-data/**', '.electron-native/**', 'native-models/**/*.onnx'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
