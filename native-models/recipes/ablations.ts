@@ -2,15 +2,15 @@
 // `trove eval`, sharing its encoder, image decoder and table). Each arm is a model package
 // trained by train-nano.ts on the same data for the same number of steps, changing one thing:
 //
-//   reference             native-models/vlm2vec-nano (with instructions, batch 512)
+//   reference             the shipped model's first phase (150 steps, with instructions, batch 512)
 //   without instructions  train-nano.ts ... --no-instructions  (evaluated without them too)
 //   batch 64              train-nano.ts ... --batch 64         (what GradCache's batch buys)
 //
 //   npx tsx native-models/recipes/ablations.ts [--suite DIR] [--limit N] [--json OUT]
 //       [--arm "NAME=DIR"] [--arm "NAME=DIR:no-instructions"] ...
 //
-// Without --arm the three arms above are read from native-models/vlm2vec-nano and
-// .trove-build/runs/{no-instructions,batch-64}/package (the commands that make them are in
+// Without --arm the three arms above are read from
+// .trove-build/runs/{main,no-instructions,batch-64}/package (the commands that make them are in
 // native-models/vlm2vec-nano/MODEL_CARD.md). An arm marked no-instructions sees every eval
 // side with its instruction taken out, as it was trained. An arm's scores are kept in
 // .trove-build/results/ keyed by its weights, the instructions switch and the suite, so a
@@ -32,7 +32,7 @@ interface Arm {
 }
 
 const DEFAULT_ARMS = [
-  'with instructions, batch 512=native-models/vlm2vec-nano',
+  'with instructions, batch 512=.trove-build/runs/main/package',
   'without instructions=.trove-build/runs/no-instructions/package:no-instructions',
   'batch 64=.trove-build/runs/batch-64/package',
 ];

@@ -1,7 +1,7 @@
 // Builds vlm2vec-nano's training data and Trove's mini-MMEB evaluation suite from
 // offline sources (Debian packages), deterministically.
 //
-//   npx tsx native-models/recipes/build-data.ts [--out DIR] [--limit N] [--seed S]
+//   npx tsx native-models/recipes/build-data.ts [--out DIR] [--limit N] [--text-pairs N] [--seed S]
 //       [--cache DIR] [--seed-debs DIR[,DIR]] [--jobs N]
 //
 // Output (DIR, default .trove-build/data):
@@ -79,13 +79,15 @@ interface Args {
   out: string;
   cache: string;
   limit: number | null;
+  /** pairs per text-to-text training set (Debian, WordNet) */
+  textPairs: number;
   seed: string;
   seedDebs: string[];
   jobs: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { out: '.trove-build/data', cache: '.trove-build/cache', limit: null, seed: 'vlm2vec-nano-data-v1', seedDebs: [], jobs: 3 };
+  const a: Args = { out: '.trove-build/data', cache: '.trove-build/cache', limit: null, textPairs: 30_000, seed: 'vlm2vec-nano-data-v1', seedDebs: [], jobs: 3 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = () => {
@@ -96,11 +98,12 @@ function parseArgs(argv: string[]): Args {
     if (k === '--out') a.out = v();
     else if (k === '--cache') a.cache = v();
     else if (k === '--limit') a.limit = Math.max(1, parseInt(v(), 10));
+    else if (k === '--text-pairs') a.textPairs = Math.max(1, parseInt(v(), 10));
     else if (k === '--seed') a.seed = v();
     else if (k === '--seed-debs') a.seedDebs = v().split(',').filter(Boolean);
     else if (k === '--jobs') a.jobs = Math.max(1, parseInt(v(), 10));
     else if (k === '--help' || k === '-h') {
-      console.log('build-data.ts [--out DIR] [--limit N] [--seed S] [--cache DIR] [--seed-debs DIR,...] [--jobs N]');
+      console.log('build-data.ts [--out DIR] [--limit N] [--text-pairs N] [--seed S] [--cache DIR] [--seed-debs DIR,...] [--jobs N]');
       process.exit(0);
     } else throw new Error(`unknown argument ${k}`);
   }
@@ -131,6 +134,7 @@ interface Ctx {
   rng: Rng;
   jobs: number;
   lim: (n: number) => number;
+  textPairs: number;
   train: TrainWriter;
   evals: EvalWriter;
   log: (s: string) => void;
@@ -156,7 +160,7 @@ async function main() {
   rmSync(join(out, 'eval'), { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const lim = (n: number) => (args.limit === null ? n : Math.min(n, args.limit));
-  const ctx: Ctx = { out, rng: new Rng(args.seed), jobs: args.jobs, lim, train: new TrainWriter(join(out, 'train')), evals: new EvalWriter(join(out, 'eval')), log };
+  const ctx: Ctx = { out, rng: new Rng(args.seed), jobs: args.jobs, lim, textPairs: args.textPairs, train: new TrainWriter(join(out, 'train')), evals: new EvalWriter(join(out, 'eval')), log };
 
   log('fetching sources');
   const fo = { cacheDir: resolve(args.cache), seedDirs: args.seedDebs, log };
@@ -195,6 +199,7 @@ async function main() {
     name: 'vlm2vec-nano-data',
     seed: args.seed,
     limit: args.limit,
+    textPairs: args.textPairs,
     builtAt: new Date().toISOString(),
     buildSeconds: Math.round((Date.now() - t0) / 1000),
     sources: {
@@ -507,7 +512,8 @@ async function textRetrieval(ctx: Ctx, debsIn: DebDescription[], nouns: Synset[]
     else if (unit('deb-split:' + d.pkg) < 0.05) dInd.push(d);
     else dTrain.push(d);
   }
-  for (const d of dTrain.slice(0, ctx.lim(8000))) {
+  // text pairs are cheap (no images) and the model learns word matching from many of them
+  for (const d of dTrain.slice(0, ctx.lim(ctx.textPairs))) {
     ctx.train.add('ret-t2t-debian', 'retrieval', 'debian-descriptions', { qry: side(t2t.query, d.short, false), pos_text: side(t2t.target, d.long, false) });
   }
   const sortedSyn = (xs: Synset[]) => [...xs].sort((a, b) => unit('wn:' + a.offset) - unit('wn:' + b.offset));
@@ -516,7 +522,7 @@ async function textRetrieval(ctx: Ctx, debsIn: DebDescription[], nouns: Synset[]
   const nInd = ns.filter((s) => unit('wn-split:' + s.offset) < 0.1);
   const nounLemmas = new Set(nTrain.map((s) => s.lemma.toLowerCase()));
   const vOod = uniqueBy(sortedSyn(verbs), (s) => s.lemma, (s) => s.gloss).filter((s) => !nounLemmas.has(s.lemma.toLowerCase()));
-  for (const s of nTrain.slice(0, ctx.lim(8000))) {
+  for (const s of nTrain.slice(0, ctx.lim(ctx.textPairs))) {
     ctx.train.add('ret-t2t-wordnet', 'retrieval', 'wordnet', { qry: side(w2d.query, s.lemma, false), pos_text: side(w2d.target, s.gloss, false) });
   }
   const textSet = async <T>(name: string, split: 'IND' | 'OOD', source: string, description: string, list: T[], q: (x: T) => string, t: (x: T) => string) => {

