@@ -2,7 +2,7 @@
 // (e.g. "Represent the given image with the following question: ..."), so each side is
 // embedded as { image, instruction: '', text: row text with image tokens removed }.
 import type { EmbedInput, EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
-import type { EmbedContext, EvalEncoder, EvalSide, Vector } from '../../ml/eval';
+import { loadAllInOrder, type EmbedContext, type EvalEncoder, type EvalSide, type Vector } from '../../ml/eval';
 
 export interface ModelEncoderOptions {
   loadImage(path: string, size: { width: number; height: number }): Promise<RgbImage>;
@@ -16,15 +16,13 @@ export function modelEncoder(model: EmbeddingModel, opts: ModelEncoderOptions): 
   let embedded = 0;
   const many = async (sides: EvalSide[], ctx: EmbedContext): Promise<Vector[]> => {
     opts.checkCancelled?.();
-    const inputs = await Promise.all(
-      sides.map(async (s): Promise<EmbedInput> => {
+    const inputs = await loadAllInOrder(sides, async (s): Promise<EmbedInput> => {
         if (s.image && !model.imageSize) {
           throw new Error(`${ctx.dataset}: the model ${model.id} reads text only, but this ${ctx.side} has an image (${s.imagePath})`);
         }
         const image = s.image && model.imageSize ? await opts.loadImage(s.image, model.imageSize) : undefined;
         return image ? { image, instruction: '', text: s.text } : { instruction: '', text: s.text };
-      }),
-    );
+    });
     const out = await model.embed(inputs);
     embedded += inputs.length;
     opts.onEmbedded?.(embedded);

@@ -5,3 +5,4 @@ export * from './image-token';
 export * from './reader';
 export * from './score';
 export * from './runner';
+export * from './load-all';

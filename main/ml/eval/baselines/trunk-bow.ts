@@ -12,6 +12,7 @@
 import type { RgbImage } from '../../models/embedding-model';
 import type { EmbedContext, EvalEncoder, Vector } from '../runner';
 import type { EvalSide } from '../types';
+import { loadAllInOrder } from '../load-all';
 import { bagOfWords } from './bow';
 import { TRUNK_POOLED_DIM, TRUNK_SIZE, type TrunkFeatures } from './trunk';
 
@@ -59,7 +60,7 @@ export function trunkBowBaseline(opts: TrunkBowOptions): TrunkBowEncoder {
     for (let i = 0; i < todo.length; i += batch) {
       opts.checkCancelled?.();
       const chunk = todo.slice(i, i + batch);
-      const imgs = await Promise.all(chunk.map((p) => opts.loadImage(p, TRUNK_SIZE)));
+      const imgs = await loadAllInOrder(chunk, (p) => opts.loadImage(p, TRUNK_SIZE));
       const feats = await opts.trunk.pooled(imgs);
       chunk.forEach((p, j) => imageCache.set(p, l2(feats[j]!)));
       imagesEmbedded += chunk.length;
