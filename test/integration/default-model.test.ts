@@ -129,8 +129,10 @@ describe('the committed vlm2vec-nano package', () => {
       const res = await engine.ask(methods.ask.request.parse({ itemId: ids.get(`${colour}.png`), question: 'What colour is the background?' }) as never);
       ranks[colour] = res.answers.findIndex((a) => a.text === colour) + 1;
     }
-    for (const [colour, rank] of Object.entries(ranks)) expect(rank, `${colour}: rank ${rank}`).toBeGreaterThanOrEqual(1);
-    for (const [colour, rank] of Object.entries(ranks)) expect(rank, `${colour}: rank ${rank}`).toBeLessThanOrEqual(2);
+    for (const [colour, rank] of Object.entries(ranks)) {
+      expect(rank, `${colour}: rank ${rank}`).toBeGreaterThanOrEqual(1);
+      expect(rank, `${colour}: rank ${rank}`).toBeLessThanOrEqual(2);
+    }
     expect(Object.values(ranks).filter((r) => r === 1).length, JSON.stringify(ranks)).toBeGreaterThanOrEqual(3);
   });
 

@@ -17,11 +17,11 @@ export function modelEncoder(model: EmbeddingModel, opts: ModelEncoderOptions): 
   const many = async (sides: EvalSide[], ctx: EmbedContext): Promise<Vector[]> => {
     opts.checkCancelled?.();
     const inputs = await loadAllInOrder(sides, async (s): Promise<EmbedInput> => {
-        if (s.image && !model.imageSize) {
-          throw new Error(`${ctx.dataset}: the model ${model.id} reads text only, but this ${ctx.side} has an image (${s.imagePath})`);
-        }
-        const image = s.image && model.imageSize ? await opts.loadImage(s.image, model.imageSize) : undefined;
-        return image ? { image, instruction: '', text: s.text } : { instruction: '', text: s.text };
+      if (s.image && !model.imageSize) {
+        throw new Error(`${ctx.dataset}: the model ${model.id} reads text only, but this ${ctx.side} has an image (${s.imagePath})`);
+      }
+      const image = s.image && model.imageSize ? await opts.loadImage(s.image, model.imageSize) : undefined;
+      return image ? { image, instruction: '', text: s.text } : { instruction: '', text: s.text };
     });
     const out = await model.embed(inputs);
     embedded += inputs.length;
