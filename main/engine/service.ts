@@ -60,6 +60,8 @@ export interface EngineOptions {
   ownsModel?: boolean;
   /** apply settings.json at start when it differs from how `model` was loaded (default true) */
   applySavedSettings?: boolean;
+  /** how Find ranks: 'fused' (every signal; the default) or 'embedding' (the embedding alone: a baseline for `trove eval --search`) */
+  ranking?: 'fused' | 'embedding';
 }
 
 type Listener = (e: EngineEvent) => void;
