@@ -1,5 +1,6 @@
 // Enforces the one-way import layering of DESIGN.md:
-//   app -> engine -> ml;  cli -> engine;  everyone -> contract;  contract -> (zod only)
+//   app -> engine -> ml -> base;  cli -> engine;  everyone -> contract;  contract -> (zod only)
+// main/base holds the few helpers every layer of main/ needs and imports nothing of Trove's.
 // preload and renderer know the contract only; only app/ and preload/ import electron;
 // the renderer never imports Node built-ins.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -7,11 +8,12 @@ import { join, relative, resolve, dirname, sep } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const layers = {
+  'main/base': { may: ['main/base'], electron: false, node: true },
   'main/contract': { may: ['main/contract'], electron: false, node: false },
-  'main/ml': { may: ['main/ml'], electron: false, node: true },
-  'main/engine': { may: ['main/engine', 'main/ml', 'main/contract'], electron: false, node: true },
-  'main/cli': { may: ['main/cli', 'main/engine', 'main/ml', 'main/contract'], electron: false, node: true },
-  'main/app': { may: ['main/app', 'main/engine', 'main/contract'], electron: true, node: true },
+  'main/ml': { may: ['main/ml', 'main/base'], electron: false, node: true },
+  'main/engine': { may: ['main/engine', 'main/ml', 'main/contract', 'main/base'], electron: false, node: true },
+  'main/cli': { may: ['main/cli', 'main/engine', 'main/ml', 'main/contract', 'main/base'], electron: false, node: true },
+  'main/app': { may: ['main/app', 'main/engine', 'main/contract', 'main/base'], electron: true, node: true },
   preload: { may: ['preload', 'main/contract'], electron: true, node: false },
   renderer: { may: ['renderer', 'main/contract'], electron: false, node: false },
 };

@@ -20,7 +20,9 @@ export type Source = z.infer<typeof Source>;
 /** Progress of a long job: every long job reports this shape. */
 export const JobProgress = z.object({
   jobId: z.number().int(),
-  kind: z.enum(['index', 'label', 'train', 'reembed']),
+  kind: z.enum(['index', 'label']),
+  /** indexing runs in phases: looking for changes, embedding, then the perception passes */
+  phase: z.enum(['scan', 'embed', 'passes']).optional(),
   state: z.enum(['running', 'paused', 'done', 'cancelled', 'failed']),
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),

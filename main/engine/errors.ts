@@ -11,3 +11,10 @@ export class EngineError extends Error {
     this.name = 'EngineError';
   }
 }
+
+export function noModel(): EngineError {
+  return new EngineError(
+    'unavailable',
+    'No embedding model is installed: expected a model package in native-models/vlm2vec-nano (manifest.json). Indexing and search need one; adding folders, status and errors work without it.',
+  );
+}

@@ -10,11 +10,11 @@ import type { EmbedInput, EmbeddingModel } from '../../ml/models/embedding-model
 import type { Db } from '../store/db';
 import { catalogRows, copyEmbeddings, deleteChunks, deleteEmbeddingsOfItem, findTwin, insertChunk, insertEmbedding } from '../store/embeddings';
 import { clearError, recordError } from '../store/errors';
-import { countPending, deleteItem, getItem, markError, markReady, pendingItems } from '../store/items';
+import { countPending, deleteItem, getItem, itemStillIs, markError, markReady, pendingItems } from '../store/items';
 import { updateJob } from '../store/jobs';
 import type { Catalog } from './catalog';
 import { prepareItem, type Prepared } from './prepare';
-import { jobProgress, RateMeter } from './progress';
+import { jobProgress, RateMeter } from '../jobs/progress';
 import type { VectorStore } from './vector-store';
 
 export interface PipelineOptions {
@@ -56,7 +56,7 @@ export class IndexJob {
 
   progress(): JobProgress {
     const { state, done, total, message } = this;
-    return jobProgress({ jobId: this.o.jobId, kind: 'index', state, done, total, message }, this.meter);
+    return jobProgress({ jobId: this.o.jobId, kind: 'index', phase: 'embed', state, done, total, message }, this.meter);
   }
 
   pause(): boolean {
@@ -233,10 +233,7 @@ export class IndexJob {
         const id = p.item.id;
         // the row may have been deleted, moved or marked changed (by a rescan) while we read
         // the file: then what we read is stale, and the item stays pending for the next pass
-        const still = db
-          .prepare('SELECT 1 FROM items WHERE id = ? AND path = ? AND size = ? AND mtime = ?')
-          .get(id, p.item.path, p.item.size, p.item.mtime);
-        if (!still) return;
+        if (!itemStillIs(db, p.item)) return;
         touched.add(id);
         if (p.outcome === 'error') {
           if (p.gone) deleteItem(db, id);

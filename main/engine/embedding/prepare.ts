@@ -2,7 +2,7 @@
 // be read). No database writes here: the pipeline commits the outcome in a transaction.
 import { promises as fsp } from 'node:fs';
 import type { EmbedInput, EmbeddingModel } from '../../ml/models/embedding-model';
-import { hashBuffer } from '../library/hash';
+import { sha256 } from '../../base/hash';
 import {
   decodeIntermediate,
   modelInputFrom,
@@ -53,7 +53,7 @@ export async function prepareItem(item: ItemRow, ctx: PrepareContext): Promise<P
       );
     }
     const buf = await fsp.readFile(item.path);
-    const hash = hashBuffer(buf);
+    const hash = sha256(buf);
     const base = { hash, size: buf.length, mtime: st.mtimeMs };
     const alreadyEmbedded = item.hash === hash && item.embeddedVersion === ctx.modelVersion;
     if (item.kind === 'image') return await prepareImage(item, buf, base, alreadyEmbedded, ctx);

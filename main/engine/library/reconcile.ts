@@ -4,10 +4,10 @@
 // embeddings. The disk walk and hashing happen first; all writes then go in one transaction,
 // so a crash leaves either the old or the new state.
 import type { Db } from '../store/db';
-import { errorPathsOfSource, recordError } from '../store/errors';
+import { clearError, errorPathsOfSource, recordError } from '../store/errors';
 import { deleteItem, insertItem, itemsOfSource, markChanged, moveItem, type ItemRow } from '../store/items';
 import type { SourceRow } from '../store/sources';
-import { hashFile } from './hash';
+import { sha256File } from '../../base/hash';
 import { scanFolder, type ScannedFile } from './scan';
 
 export interface ReconcileResult {
@@ -44,7 +44,7 @@ export async function reconcileSource(db: Db, source: SourceRow): Promise<Reconc
   for (const f of fresh) {
     const same = candidates.filter((i) => i.size === f.size && i.kind === f.kind);
     if (!same.length) continue;
-    const h = await hashFile(f.path).catch(() => null);
+    const h = await sha256File(f.path).catch(() => null);
     if (!h) continue;
     freshHashes.set(f.path, h);
     const match = same.find((i) => i.hash === h);
@@ -69,8 +69,7 @@ export async function reconcileSource(db: Db, source: SourceRow): Promise<Reconc
     for (const p of scan.problems) recordError(db, p.path, p.reason, source.id);
     // errors about files that are no longer there are no longer true
     const stale = errorPathsOfSource(db, source.id).filter((p) => !keepErrors.has(p));
-    const del = db.prepare('DELETE FROM errors WHERE path = ?');
-    for (const p of stale) del.run(p);
+    for (const p of stale) clearError(db, p);
   })();
 
   return { added: fresh.length - moves.length, changed: changed.length, moved: moves.length, removedItemIds: removed.map((i) => i.id) };

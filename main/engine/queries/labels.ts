@@ -2,14 +2,16 @@
 // model's classification query instruction, the labels as classification targets, and
 // stores each photo's best label and its score. A new label set replaces the old one.
 import { promises as fsp } from 'node:fs';
-import type { JobProgress } from '../../contract/api';
+import type { JobProgress, LabelSet } from '../../contract/api';
 import type { EmbedInput, EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
 import { describeInput, fill } from '../embedding/instructions';
-import { jobProgress, RateMeter } from '../embedding/progress';
+import { jobProgress, RateMeter } from '../jobs/progress';
 import { decodeForModel } from '../library/images';
 import type { Db } from '../store/db';
-import { updateJob } from '../store/jobs';
-import { setItemLabel } from '../store/labels';
+import { readyPhotos } from '../store/items';
+import { insertJob, updateJob } from '../store/jobs';
+import { EngineError } from '../errors';
+import { currentLabelSet, insertLabelSet, itemsWithLabel, labelCounts, setItemLabel } from '../store/labels';
 import { dot, embedAll } from './ask';
 
 export function classifyQueryInput(model: EmbeddingModel, image?: RgbImage): EmbedInput {
@@ -74,7 +76,7 @@ export class LabelJob {
   async run(): Promise<JobProgress> {
     const { db, model, labels } = this.o;
     const size = model.imageSize!;
-    const items = db.prepare(`SELECT id, path FROM items WHERE kind = 'image' AND state = 'ready' ORDER BY id`).all() as { id: number; path: string }[];
+    const items = readyPhotos(db);
     this.total = items.length;
     try {
       const labelVecs = await embedAll(model, labels.map((l) => labelTargetInput(model, l)));
@@ -129,4 +131,30 @@ export class LabelJob {
     updateJob(this.o.db, this.o.jobId, { state: p.state, done: p.done, total: p.total, message: p.message });
     this.o.onProgress(p);
   }
+}
+
+/** A new label set (it replaces the old one) and the job that labels every photo with it. */
+export function labelsJob(o: { db: Db; model: EmbeddingModel; modelVersion: number; labels: string[]; batchSize?: number; onProgress: (p: JobProgress) => void }): LabelJob {
+  const instruction = classifyInstruction(o.model);
+  const labelSet = insertLabelSet(o.db, { labels: o.labels, modelVersion: o.modelVersion, instruction });
+  return new LabelJob({ ...o, jobId: insertJob(o.db, 'label', 0), labelSet });
+}
+
+/** The current label set with its counts (an empty one before any). */
+export function listLabels(db: Db, model: EmbeddingModel | null): LabelSet {
+  const set = currentLabelSet(db);
+  if (!set) return { id: null, labels: [], labelled: 0, createdAt: null, instruction: model?.imageSize ? classifyInstruction(model) : '' };
+  const labels = labelCounts(db, set);
+  return { id: set.id, labels, labelled: labels.reduce((n, l) => n + l.count, 0), createdAt: set.createdAt, instruction: set.instruction };
+}
+
+/** The items a label filter allows, or undefined when there is no label filter. */
+export function labelFilter(db: Db, label: string | undefined): Set<number> | undefined {
+  if (label === undefined) return undefined;
+  const set = currentLabelSet(db);
+  if (!set) throw new EngineError('invalid', 'There are no labels yet: use Sort into labels to label your photos first, then filter by a label.');
+  if (!set.labels.includes(label)) {
+    throw new EngineError('invalid', `“${label}” is not one of the current labels (${set.labels.join(', ')}). Pick one of them, or sort into a new label set.`);
+  }
+  return itemsWithLabel(db, set.id, label);
 }

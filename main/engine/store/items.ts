@@ -31,6 +31,20 @@ export function itemsOfSource(db: Db, sourceId: number): ItemRow[] {
   return db.prepare(`SELECT ${cols} FROM items WHERE source_id = ?`).all(sourceId) as ItemRow[];
 }
 
+export function itemIdsOfSource(db: Db, sourceId: number): number[] {
+  return (db.prepare('SELECT id FROM items WHERE source_id = ?').all(sourceId) as { id: number }[]).map((r) => r.id);
+}
+
+/** Photos that were read and embedded, in id order (what labelling and the perception passes go over). */
+export function readyPhotos(db: Db): { id: number; path: string }[] {
+  return db.prepare(`SELECT id, path FROM items WHERE kind = 'image' AND state = 'ready' ORDER BY id`).all() as { id: number; path: string }[];
+}
+
+/** Is the row still the file we read (not deleted, moved or changed meanwhile)? */
+export function itemStillIs(db: Db, it: { id: number; path: string; size: number; mtime: number }): boolean {
+  return db.prepare('SELECT 1 FROM items WHERE id = ? AND path = ? AND size = ? AND mtime = ?').get(it.id, it.path, it.size, it.mtime) !== undefined;
+}
+
 export function getItems(db: Db, ids: readonly number[]): Map<number, ItemRow> {
   const out = new Map<number, ItemRow>();
   const stmt = db.prepare(`SELECT ${cols} FROM items WHERE id = ?`);

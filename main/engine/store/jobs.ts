@@ -47,7 +47,7 @@ export function latestModelVersion(db: Db): number | null {
 }
 
 /** The most recent job of a kind, as the contract's progress shape (rate/ETA are not stored). */
-export function lastJob(db: Db, kind: 'index' | 'label' | 'train' | 'reembed'): JobProgress | null {
+export function lastJob(db: Db, kind: JobProgress['kind']): JobProgress | null {
   const row = db.prepare('SELECT id, state, done, total, message FROM jobs WHERE kind = ? ORDER BY id DESC LIMIT 1').get(kind) as
     | { id: number; state: JobState; done: number; total: number; message: string | null }
     | undefined;

@@ -1,6 +1,6 @@
 // Reads a model package folder and proves it is intact before anything runs it.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { sha256File } from '../../base/hash';
 import { join } from 'node:path';
 import { ModelManifest } from './manifest';
 
@@ -44,14 +44,4 @@ async function verifyFiles(dir: string, manifest: ModelManifest): Promise<void> 
       throw new ModelPackageError(`The model file ${file} of ${manifest.id} is damaged (SHA-256 ${actual.slice(0, 12)}..., expected ${expected.slice(0, 12)}...). Reinstall the model package.`);
     }
   }
-}
-
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { ModelPackageError, sha256File } from '../models/model-package';
+import { sha256File } from '../../base/hash';
+import { ModelPackageError } from '../models/model-package';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256');
 const FileRef = z

@@ -29,7 +29,7 @@ export class RateMeter {
 
 /** The JobProgress every long job reports: counts, rate and ETA from its meter. */
 export function jobProgress(
-  job: { jobId: number; kind: JobProgress['kind']; state: JobProgress['state']; done: number; total: number; message?: string | undefined },
+  job: { jobId: number; kind: JobProgress['kind']; phase?: JobProgress['phase']; state: JobProgress['state']; done: number; total: number; message?: string | undefined },
   meter: RateMeter,
 ): JobProgress {
   const p: JobProgress = {
@@ -41,6 +41,7 @@ export function jobProgress(
     rate: meter.rate(),
     etaSeconds: job.state === 'running' ? meter.eta(job.done, job.total) : null,
   };
+  if (job.phase) p.phase = job.phase;
   if (job.message) p.message = job.message;
   return p;
 }
