@@ -1,0 +1,204 @@
+// Where a photo was taken, in the words a person would use, from its EXIF GPS: an offline
+// reverse geocoder over GeoNames' populated places (native-models/places/, built by
+// native-models/recipes/build-places.ts). Pure once loaded; the file is read once, lazily.
+//
+// Which names a point gets:
+// - city: the place a person would name. Among the places within 50 km (of the nearest
+//   place's country) the one with the largest population / (km + 2)^2: the town you are
+//   in beats a capital 20 km away, but a capital's centre beats its small neighbourhoods.
+// - metro: the largest city whose reach covers the point, when it is not the city itself
+//   (a photo in Amadora or a Lisbon neighbourhood also carries "Lisbon"). A city of P
+//   people reaches min(30, 5 * log2(P / 25,000)) km (100k: 10 km, 500k: 22 km, 1M+: 27-30 km).
+// - nearest: the nearest populated place, in `names` when it is neither of the above.
+// - region (admin1, e.g. "Lisbon", "California", "England") and country of the nearest place.
+// Farther than 50 km from every place: the country alone when the point is surrounded by
+// that country's places (an Icelandic highland, a desert), else null (the sea off a coast,
+// mid-ocean): see countryAround.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { CASE_SENSITIVE_ALIASES, countryName, countryNames } from './countries';
+import { decodeGazetteer, GazetteerFileError, type GazetteerData } from './gazetteer-file';
+import { bearing, PointGrid } from './grid';
+
+export interface Place {
+  /** the place a person would name; null when only the country can be told */
+  city: string | null;
+  /** the larger city around `city` ("Lisbon" for Amadora), null when none or the same */
+  metro: string | null;
+  /** the nearest populated place (a neighbourhood, a village) when it is neither city nor metro */
+  nearest: string | null;
+  /** admin1 region ("Lisbon", "California", "England"), null when GeoNames has none */
+  region: string | null;
+  /** English country name ("Portugal", "United States") */
+  country: string;
+  /** ISO 3166-1 alpha-2 ("PT") */
+  countryCode: string;
+  /** km from the point to `city` (to the nearest place when city is null) */
+  distanceKm: number;
+  /** every name a search may match: city, metro, nearest place, region, country, country aliases */
+  names: string[];
+}
+
+export type PlaceKind = 'city' | 'region' | 'country';
+
+/** Places within this distance name the point; beyond it only a country may. */
+const NEAR_KM = 50;
+/** How far to look for the places that surround a point far from all of them. */
+const SURROUND_KM = 400;
+const GRAVITY_KM = 2;
+/**
+ * The widest gap between the bearings of a country's places that still counts as "around"
+ * the point. A little over 180 degrees so that a point on a coast between towns (the
+ * Jökulsárlón lagoon, 60 km from Höfn) keeps its country; a point 100 km off a coast
+ * sees a gap of ~250 degrees.
+ */
+const MAX_GAP_DEGREES = 200;
+const METRO_MIN_POPULATION = 100_000;
+
+export function reachKm(population: number): number {
+  return population < METRO_MIN_POPULATION ? 0 : Math.min(30, 5 * Math.log2(population / 25_000));
+}
+
+export class Gazetteer {
+  private readonly grid: PointGrid;
+
+  constructor(private readonly data: GazetteerData) {
+    this.grid = new PointGrid(data.lat, data.lon);
+  }
+
+  get size(): number {
+    return this.data.names.length;
+  }
+
+  placeOf(lat: number, lon: number): Place | null {
+    if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return null;
+    const d = this.data;
+    const idx: number[] = [];
+    const kms: number[] = [];
+    let nearest = -1;
+    this.grid.within(lat, lon, NEAR_KM, (i, km) => {
+      if (nearest < 0 || km < kms[nearest]!) nearest = idx.length;
+      idx.push(i);
+      kms.push(km);
+    });
+    if (nearest < 0) return this.countryAround(lat, lon);
+
+    // city and metro come from the nearest place's country only, so that a photo near a
+    // border is not named after a city across it
+    const near = idx[nearest]!;
+    const cc = this.countryOf(near);
+    let city = nearest;
+    let cityScore = -1;
+    let metro = -1;
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k]!;
+      if (this.countryOf(i) !== cc) continue;
+      const score = Math.max(d.population[i]!, 1000) / (kms[k]! + GRAVITY_KM) ** 2;
+      if (score > cityScore) [city, cityScore] = [k, score];
+      if (kms[k]! <= reachKm(d.population[i]!) && (metro < 0 || d.population[i]! > d.population[idx[metro]!]!)) metro = k;
+    }
+    const region = d.regions[d.region[near]!]!.name || null;
+    const cityName = d.names[idx[city]!]!;
+    const metroName = metro >= 0 && d.names[idx[metro]!] !== cityName ? d.names[idx[metro]!]! : null;
+    const nearestName = d.names[near] !== cityName && d.names[near] !== metroName ? d.names[near]! : null;
+    return {
+      city: cityName,
+      metro: metroName,
+      nearest: nearestName,
+      region,
+      country: countryName(cc),
+      countryCode: cc,
+      distanceKm: kms[city]!,
+      names: searchNames([cityName, metroName, nearestName, region], cc),
+    };
+  }
+
+  private countryOf(i: number): string {
+    return this.data.regions[this.data.region[i]!]!.countryCode;
+  }
+
+  /**
+   * The country of the nearest place when that country's places within SURROUND_KM lie
+   * all around the point (no empty half-plane: the largest gap between their bearings is
+   * under MAX_GAP_DEGREES), i.e. the point is inside (or on the edge of) the hull of the
+   * country's places.
+   */
+  private countryAround(lat: number, lon: number): Place | null {
+    const around: { i: number; km: number }[] = [];
+    this.grid.within(lat, lon, SURROUND_KM, (i, km) => around.push({ i, km }));
+    if (around.length < 3) return null;
+    const nearest = around.reduce((a, b) => (b.km < a.km ? b : a));
+    const cc = this.countryOf(nearest.i);
+    const bearings = around
+      .filter((p) => this.countryOf(p.i) === cc)
+      .map((p) => bearing(lat, lon, this.data.lat[p.i]!, this.data.lon[p.i]!))
+      .sort((a, b) => a - b);
+    if (bearings.length < 3) return null;
+    let gap = 360 - bearings[bearings.length - 1]! + bearings[0]!;
+    for (let k = 1; k < bearings.length; k++) gap = Math.max(gap, bearings[k]! - bearings[k - 1]!);
+    if (gap >= MAX_GAP_DEGREES) return null;
+    return { city: null, metro: null, nearest: null, region: null, country: countryName(cc), countryCode: cc, distanceKm: nearest.km, names: searchNames([], cc) };
+  }
+}
+
+const countrySearchNames = new Map<string, string[]>();
+
+/** The names a place can be searched by, each once (case-insensitively), country aliases last. */
+function searchNames(local: (string | null)[], cc: string): string[] {
+  let country = countrySearchNames.get(cc);
+  if (!country) countrySearchNames.set(cc, (country = countryNames(cc).filter((a) => !CASE_SENSITIVE_ALIASES.has(a))));
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const n of [...local, ...country]) {
+    if (!n || seen.has(n.toLowerCase())) continue;
+    seen.add(n.toLowerCase());
+    out.push(n);
+  }
+  return out;
+}
+
+/** The names of a place with their kinds (no aliases): what a library's place list counts. */
+export function placeNames(p: Place): { name: string; kind: PlaceKind }[] {
+  const out: { name: string; kind: PlaceKind }[] = [];
+  for (const n of [p.city, p.metro, p.nearest]) if (n) out.push({ name: n, kind: 'city' });
+  if (p.region && p.region !== p.country) out.push({ name: p.region, kind: 'region' });
+  out.push({ name: p.country, kind: 'country' });
+  return out;
+}
+
+export const GAZETTEER_FILE = 'places.bin.gz';
+
+/** Reads a gazetteer file (places.bin.gz). Errors say what is wrong and what to do. */
+export function loadGazetteer(file: string): Gazetteer {
+  if (!existsSync(file)) throw new GazetteerFileError(`No gazetteer at ${file}. Reinstall Trove, or build it with \`npx tsx native-models/recipes/build-places.ts\`.`);
+  return new Gazetteer(decodeGazetteer(readFileSync(file)));
+}
+
+/** native-models/places/places.bin.gz found walking up from `from` (works from main/ and dist/main/). */
+export function findGazetteerFile(from: string = __dirname): string | null {
+  let dir = resolve(from);
+  for (;;) {
+    const candidate = join(dir, 'native-models', 'places', GAZETTEER_FILE);
+    if (existsSync(candidate)) return candidate;
+    const up = dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+let shared: Gazetteer | null = null;
+
+/** The installation's gazetteer, loaded on first use and kept. */
+export function defaultGazetteer(): Gazetteer {
+  if (!shared) {
+    const file = findGazetteerFile();
+    if (!file) throw new GazetteerFileError(`No gazetteer installed: expected native-models/places/${GAZETTEER_FILE} in the Trove installation. Reinstall Trove, or build it with \`npx tsx native-models/recipes/build-places.ts\`.`);
+    shared = loadGazetteer(file);
+  }
+  return shared;
+}
+
+/** placeOf with the installation's gazetteer. */
+export function placeOf(lat: number, lon: number): Place | null {
+  return defaultGazetteer().placeOf(lat, lon);
+}
