@@ -47,6 +47,19 @@ Commands:
                             .trove-build/trunk/trunk.onnx)
       --limit N             only the first N rows of each dataset
       --json                one JSON document on stdout
+  eval --search DIR         search quality on a library with labelled queries:
+                            DIR/library (photos, notes) + DIR/queries.json
+                            ([{kind, query, relevant: [paths in library/]}]);
+                            indexes the library, runs each query through Find
+                            (top 50) and prints per query kind and overall:
+                            MRR (mean 1/rank of the first relevant result),
+                            Success@5 (a relevant result in the top 5) and
+                            R-precision@10 (precision of the top R, R = min(10,
+                            number relevant)), next to a random ranking (exact
+                            expectation) and the embedding alone
+      --data DIR            keep the index there (a rerun resumes; default: a
+                            temporary folder)
+      --model DIR, --json   as above
 
 Options:
   --data DIR                the library's data folder (else $TROVE_DATA, else

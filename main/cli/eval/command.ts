@@ -3,6 +3,7 @@
 //
 //   trove eval --suite mini-mmeb [--model DIR] [--baselines] [--limit N] [--json]
 //   trove eval --mmeb DIR [--images DIR] [--model DIR] [--baselines] [--limit N] [--json]
+//   trove eval --search DIR [--data DIR] [--model DIR] [--json]   (search-eval.ts)
 //
 // --json prints ONE document on stdout. Without --baselines it is the model's scores:
 //   {"model","datasets":[{"name","metaTask","split","n","p1"}],"metaTasks":{...},"ind","ood","overall"}
@@ -22,6 +23,8 @@ import { flagInt, flagString, UsageError, type ParsedArgs } from '../args';
 import { decodeEvalImage, EvalImageError } from './images';
 import { MissingBuildError, miniMmebDir, trunkOnnxPath } from './locate';
 import { modelEncoder } from './model-encoder';
+import { cancelOnCtrlC } from './ctrl-c';
+import { cmdEvalSearch } from './search-eval';
 import { formatRunsTable } from './table';
 
 export const EVAL_SUITES = ['mini-mmeb'] as const;
@@ -70,11 +73,12 @@ function counting(e: EvalEncoder): { encoder: EvalEncoder; count(): number } {
 export async function cmdEval(args: ParsedArgs, deps: EvalCommandDeps): Promise<number> {
   const { out, err } = deps;
   const env = deps.env ?? process.env;
+  if (args.flags.has('search')) return cmdEvalSearch(args, deps);
   if (args.positional.length) throw new UsageError(`eval takes no positional arguments (got "${args.positional.join(' ')}"); use --suite mini-mmeb or --mmeb DIR`);
   const suiteName = flagString(args, 'suite');
   const mmeb = flagString(args, 'mmeb');
   if (args.flags.has('suite') && suiteName === undefined) throw new UsageError('--suite needs a name: --suite mini-mmeb');
-  if ((suiteName === undefined) === (mmeb === undefined)) throw new UsageError('eval needs exactly one of --suite mini-mmeb or --mmeb DIR');
+  if ((suiteName === undefined) === (mmeb === undefined)) throw new UsageError('eval needs exactly one of --suite mini-mmeb, --mmeb DIR or --search DIR');
   if (suiteName !== undefined && !(EVAL_SUITES as readonly string[]).includes(suiteName)) {
     throw new UsageError(`unknown suite "${suiteName}"; known: ${EVAL_SUITES.join(', ')} (or evaluate an MMEB-format folder with --mmeb DIR)`);
   }
@@ -116,9 +120,9 @@ export async function cmdEval(args: ParsedArgs, deps: EvalCommandDeps): Promise<
   }
   let model: EmbeddingModel | null = null;
   let trunk: TrunkFeatures | null = null;
-  let cancelled = false;
+  const ctrlC = cancelOnCtrlC(err);
   const check = () => {
-    if (cancelled) throw new EvalCancelled();
+    if (ctrlC.pressed) throw new EvalCancelled();
   };
   const tty = err.isTTY === true;
   const status = { run: '', runIndex: 0, runs: 0, dataset: '', datasetIndex: 0, datasets: suite.datasets.length, phase: '', count: () => 0, unit: '' };
@@ -130,15 +134,6 @@ export async function cmdEval(args: ParsedArgs, deps: EvalCommandDeps): Promise<
     lastDraw = now;
     err.write(`\r\x1b[2K[${status.runIndex}/${status.runs} ${status.run}] ${status.datasetIndex}/${status.datasets} ${status.dataset}: ${status.phase} (${status.count()} ${status.unit})`);
   };
-  const onSigint = () => {
-    if (cancelled) {
-      err.write('\ntrove: stopped.\n');
-      process.exit(130);
-    }
-    cancelled = true;
-    err.write('\ntrove: cancelling the evaluation (Ctrl-C again to stop at once)...\n');
-  };
-  process.on('SIGINT', onSigint);
   try {
     if (modelDir !== undefined) {
       model = await loadModelPackage(resolve(modelDir));
@@ -206,7 +201,7 @@ export async function cmdEval(args: ParsedArgs, deps: EvalCommandDeps): Promise<
     if (e instanceof EvalImageError) return fail(err, e.message, 1);
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    ctrlC.remove();
     await trunk?.release();
     await model?.dispose();
   }
