@@ -811,3 +811,7 @@ defineOp({ type: 'PRelu', infer: (inputs) => [{ dtype: inputs[0].dtype, shape: b
 /** HardSwish: x * clip(x / 6 + 0.5, 0, 1) (ONNX opset 14). Forward only. */
 export const hardSwish = unary('HardSwish');
 defineOp({ type: 'HardSwish', infer: same });
+
+/** Round half to even (ONNX Round). Forward only. */
+export const round = unary('Round');
+defineOp({ type: 'Round', infer: same });
