@@ -23,6 +23,8 @@ export interface LabelScore {
   index: number;
   /** WordNet 3.0 noun synset id ('n02099601') when the label set maps to WordNet */
   wnid?: string;
+  /** the English name when `label` is a species' Latin name ('Blue Jay' for 'Cyanocitta cristata') */
+  commonName?: string;
 }
 
 /** One object found by the detector (after non-maximum suppression and per-class thresholds). */

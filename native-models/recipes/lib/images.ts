@@ -200,3 +200,9 @@ export async function writeWord(word: string, font: string, file: string, size: 
     `font-family="${xmlEscape(font)}" font-weight="${weight}" font-size="${fontSize}" fill="${rgb(fg)}">${xmlEscape(word)}</text></svg>`;
   await sharp(Buffer.from(svg)).flatten({ background: { r: bg[0], g: bg[1], b: bg[2] } }).jpeg(JPEG).toFile(file);
 }
+
+/** Reads a photo as 8-bit sRGB pixels at its own size (EXIF-rotated, alpha flattened onto white). */
+export async function readRgb(file: string): Promise<{ width: number; height: number; data: Uint8Array }> {
+  const { data, info } = await sharp(file).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
