@@ -49,7 +49,7 @@ const HAND_CHECKED_WNIDS: Readonly<Record<number, string>> = {
   719: 'n03933933', // pier: support for bridge spans
   746: 'n04009552', // projector: optical instrument that projects an image
   754: 'n04040759', // radiator: the metal honeycomb (car radiator)
-  759: 'n04067472', // reel: winder around which thread or tape is wound
+  759: 'n04067472', // reel: the winder on a fishing rod
   781: 'n04147183', // schooner: the sailing ship
   784: 'n04153751', // screw: the fastener
   817: 'n04277352', // spindle: the rod in spinning
