@@ -151,6 +151,9 @@ export const QUERY_OVERRIDES: Readonly<Record<string, string>> = {
 interface Prepared {
   uninformative: Set<number>;
   noClimb: Set<number>;
+  /** memos: a library has a few thousand distinct labels at most */
+  indexWords: Map<number, string[]>;
+  labels: Map<string, LabelWord[]>;
 }
 const prepared = new WeakMap<Lexicon, Prepared>();
 
@@ -159,7 +162,7 @@ function prep(lex: Lexicon): Prepared {
   if (!p) {
     const ids = (xs: readonly string[]) => new Set(xs.map((x) => lex.indexOf(x)).filter((i): i is number => i !== null));
     const uninformative = ids(UNINFORMATIVE);
-    p = { uninformative, noClimb: new Set([...uninformative, ...ids(TOO_BROAD_TO_CLIMB)]) };
+    p = { uninformative, noClimb: new Set([...uninformative, ...ids(TOO_BROAD_TO_CLIMB)]), indexWords: new Map(), labels: new Map() };
     prepared.set(lex, p);
   }
   return p;
@@ -172,6 +175,13 @@ function prep(lex: Lexicon): Prepared {
  * of whose lemmas qualify keeps its likeliest one, so that every synset has a word.
  */
 export function indexWords(lex: Lexicon, synset: number): string[] {
+  const memo = prep(lex).indexWords;
+  let words = memo.get(synset);
+  if (!words) memo.set(synset, (words = computeIndexWords(lex, synset)));
+  return words;
+}
+
+function computeIndexWords(lex: Lexicon, synset: number): string[] {
   const lemmas = lex.lemmas(synset);
   const scored = lemmas.map((l) => ({ w: normalizeWord(l), s: lex.senseOf(synset, l)?.weight ?? 0, proper: /^[A-Z]/.test(l) && l !== lemmas[0] }));
   // capitalised scientific names ("Canis familiaris") are left out unless they are the synset's first lemma ("Frisbee")
@@ -194,6 +204,14 @@ export function labelSynset(lex: Lexicon, label: string): number | null {
  * COCO table first (cocoWnid), since 'mouse' there is the computer mouse.
  */
 export function expandLabel(lex: Lexicon, label: string, name?: string): LabelWord[] {
+  const memo = prep(lex).labels;
+  const key = `${label}\t${name ?? ''}`;
+  let words = memo.get(key);
+  if (!words) memo.set(key, (words = computeLabel(lex, label, name)));
+  return words.map((w) => ({ ...w }));
+}
+
+function computeLabel(lex: Lexicon, label: string, name?: string): LabelWord[] {
   const out = new Map<string, LabelWord>();
   const add = (w: LabelWord) => {
     const cur = out.get(w.word);

@@ -73,6 +73,7 @@ export class Lexicon {
   private readonly exceptions = new Map<string, string[]>();
   private hyponymLists: number[][] | null = null;
   private longest = 0;
+  private readonly parsedSenses = new Map<number, Sense[]>();
 
   constructor(file: LexiconFile) {
     const offsets = file.offsets.split(' ');
@@ -190,10 +191,16 @@ export class Lexicon {
     return nounBaseForms(normalizeWord(word), this.exceptions, (w) => this.isLemma(w));
   }
 
-  /** The senses of a lemma as written (no morphology), or null when it is not a noun lemma. */
+  /** The senses of a lemma as written (no morphology), or null when it is not a noun lemma. Rows are parsed once. */
   private lemmaSenses(lemma: string): Sense[] | null {
     const w = bsearch(this.words, lemma);
     if (w < 0) return null;
+    let senses = this.parsedSenses.get(w);
+    if (!senses) this.parsedSenses.set(w, (senses = this.parseSenses(w, lemma)));
+    return senses;
+  }
+
+  private parseSenses(w: number, lemma: string): Sense[] {
     const parsed = this.senseRows[w]!.split(' ').map((cell) => {
       const colon = cell.indexOf(':');
       return colon < 0 ? [+cell, 0] : [+cell.slice(0, colon), +cell.slice(colon + 1)];
@@ -235,7 +242,9 @@ export class Lexicon {
 
 /** Lower case, no diacritics, single spaces: how the lexicon keys its words. */
 export function normalizeWord(word: string): string {
-  return fold(word).replace(/[\s_]+/g, ' ').trim();
+  // most words are plain ASCII: skip Unicode decomposition for them
+  const folded = /^[\x20-\x7e]*$/.test(word) ? word.toLowerCase() : fold(word);
+  return folded.replace(/[\s_]+/g, ' ').trim();
 }
 
 export const LEXICON_FILE = 'lexicon.json.gz';

@@ -3,12 +3,15 @@
 // native-models/recipes/build-places.ts). Pure once loaded; the file is read once, lazily.
 //
 // Which names a point gets:
-// - city: the place a person would name. Among the places within 50 km (of the nearest
-//   place's country) the one with the largest population / (km + 2)^2: the town you are
-//   in beats a capital 20 km away, but a capital's centre beats its small neighbourhoods.
-// - metro: the largest city whose reach covers the point, when it is not the city itself
-//   (a photo in Amadora or a Lisbon neighbourhood also carries "Lisbon"). A city of P
-//   people reaches min(30, 5 * log2(P / 25,000)) km (100k: 10 km, 500k: 22 km, 1M+: 27-30 km).
+// - A town of P people reaches min(30, 5 * log2(P / 25,000)) km around it (50k: 5 km,
+//   100k: 10 km, 500k: 22 km, 1M+: 27-30 km); smaller places reach nothing.
+// - city: the place a person would name. Among the nearest place and the places whose
+//   reach covers the point (all of the nearest place's country), the one with the largest
+//   population / (km + 2)^3: the town you are in beats the capital 20 km away (Epsom, not
+//   London), the capital's centre beats its small neighbourhoods, and a village 40 km from
+//   London stays the village.
+// - metro: the largest city (100k+) whose reach covers the point, when it is not the city
+//   itself (a photo in Amadora or a Lisbon neighbourhood also carries "Lisbon").
 // - nearest: the nearest populated place, in `names` when it is neither of the above.
 // - region (admin1, e.g. "Lisbon", "California", "England") and country of the nearest place.
 // Farther than 50 km from every place: the country alone when the point is surrounded by
@@ -54,15 +57,29 @@ const GRAVITY_KM = 2;
 const MAX_GAP_DEGREES = 200;
 const METRO_MIN_POPULATION = 100_000;
 
+/** The farthest any town reaches (reachKm of 1M+ people). */
+const MAX_REACH_KM = 30;
+
 export function reachKm(population: number): number {
-  return population < METRO_MIN_POPULATION ? 0 : Math.min(30, 5 * Math.log2(population / 25_000));
+  return population <= 25_000 ? 0 : Math.min(MAX_REACH_KM, 5 * Math.log2(population / 25_000));
 }
 
 export class Gazetteer {
   private readonly grid: PointGrid;
 
+  /** per place: its reach in km, and its country as a small integer (compared in the hot loop) */
+  private readonly reach: Float32Array;
+  private readonly country: Uint16Array;
+
   constructor(private readonly data: GazetteerData) {
     this.grid = new PointGrid(data.lat, data.lon);
+    this.reach = Float32Array.from(data.population, reachKm);
+    const codes = new Map<string, number>();
+    const regionCountry = data.regions.map((r) => {
+      if (!codes.has(r.countryCode)) codes.set(r.countryCode, codes.size);
+      return codes.get(r.countryCode)!;
+    });
+    this.country = Uint16Array.from(data.region, (r) => regionCountry[r]!);
   }
 
   get size(): number {
@@ -75,26 +92,32 @@ export class Gazetteer {
     const idx: number[] = [];
     const kms: number[] = [];
     let nearest = -1;
-    this.grid.within(lat, lon, NEAR_KM, (i, km) => {
+    const collect = (i: number, km: number) => {
       if (nearest < 0 || km < kms[nearest]!) nearest = idx.length;
       idx.push(i);
       kms.push(km);
-    });
-    if (nearest < 0) return this.countryAround(lat, lon);
+    };
+    // no town reaches beyond 30 km, so the wider search is needed only for the nearest place
+    this.grid.within(lat, lon, MAX_REACH_KM, collect);
+    if (nearest < 0) this.grid.within(lat, lon, NEAR_KM, collect);
+    if (nearest < 0) return this.countryAroundCached(lat, lon);
 
     // city and metro come from the nearest place's country only, so that a photo near a
     // border is not named after a city across it
     const near = idx[nearest]!;
     const cc = this.countryOf(near);
+    const country = this.country[near]!;
     let city = nearest;
     let cityScore = -1;
     let metro = -1;
     for (let k = 0; k < idx.length; k++) {
       const i = idx[k]!;
-      if (this.countryOf(i) !== cc) continue;
-      const score = Math.max(d.population[i]!, 1000) / (kms[k]! + GRAVITY_KM) ** 2;
+      const pop = d.population[i]!;
+      const covers = kms[k]! <= this.reach[i]!;
+      if ((!covers && k !== nearest) || this.country[i] !== country) continue;
+      const score = Math.max(pop, 1000) / (kms[k]! + GRAVITY_KM) ** 3;
       if (score > cityScore) [city, cityScore] = [k, score];
-      if (kms[k]! <= reachKm(d.population[i]!) && (metro < 0 || d.population[i]! > d.population[idx[metro]!]!)) metro = k;
+      if (covers && pop >= METRO_MIN_POPULATION && (metro < 0 || pop > d.population[idx[metro]!]!)) metro = k;
     }
     const region = d.regions[d.region[near]!]!.name || null;
     const cityName = d.names[idx[city]!]!;
@@ -111,6 +134,30 @@ export class Gazetteer {
       names: searchNames([cityName, metroName, nearestName, region], cc),
     };
   }
+
+  /**
+   * countryAround costs a 400 km search (~1 ms near a dense coast); photos far from towns
+   * come in clusters (a hike, a boat trip), so answers are kept per 0.1-degree cell.
+   */
+  private countryAroundCached(lat: number, lon: number): Place | null {
+    const key = Math.round(lat * 10) * 3600 + Math.round(lon * 10);
+    let found = this.around.get(key);
+    if (found === undefined) {
+      if (this.around.size >= 100_000) this.around.clear();
+      found = this.countryAround(Math.round(lat * 10) / 10, Math.round(lon * 10) / 10);
+      this.around.set(key, found);
+    }
+    return found && { ...found, names: [...found.names], distanceKm: this.nearestKm(lat, lon, found.distanceKm) };
+  }
+
+  /** The distance to the nearest place, searched up to a little beyond what the cell's centre saw. */
+  private nearestKm(lat: number, lon: number, cellKm: number): number {
+    let best = Infinity;
+    this.grid.within(lat, lon, cellKm + 20, (_i, km) => (best = Math.min(best, km)));
+    return best;
+  }
+
+  private readonly around = new Map<number, Place | null>();
 
   private countryOf(i: number): string {
     return this.data.regions[this.data.region[i]!]!.countryCode;

@@ -58,6 +58,7 @@ describe('placeOf on known coordinates', () => {
   it('a town near a big city keeps its own name; the big city is its metro when within reach', () => {
     expect(gaz.placeOf(48.8049, 2.1204)).toMatchObject({ city: 'Versailles', metro: 'Paris' });
     expect(gaz.placeOf(38.6970, -9.4215)).toMatchObject({ city: 'Cascais', metro: null }); // 25 km from Lisbon, out of its reach
+    expect(gaz.placeOf(51.336, -0.267)).toMatchObject({ city: 'Epsom', metro: 'London' }); // 23 km from London, within its reach
     expect(gaz.placeOf(51.508, -0.128)!.names).toEqual(expect.arrayContaining(['UK', 'Britain', 'Great Britain', 'England']));
   });
 
@@ -95,8 +96,9 @@ describe('countries and reach', () => {
     expect(countryNames('US')).toEqual(expect.arrayContaining(['United States', 'USA', 'US', 'America']));
   });
 
-  it('a city reaches farther the larger it is, up to 30 km; under 100k it reaches nothing', () => {
-    expect(reachKm(99_000)).toBe(0);
+  it('a town reaches farther the larger it is, up to 30 km; 25k people or fewer reach nothing', () => {
+    expect(reachKm(25_000)).toBe(0);
+    expect(reachKm(50_000)).toBeCloseTo(5);
     expect(reachKm(100_000)).toBeCloseTo(10);
     expect(reachKm(517_802)).toBeGreaterThan(20);
     expect(reachKm(8_000_000)).toBe(30);
