@@ -74,4 +74,18 @@ describe('Electron security checklist: things Trove never does', () => {
       expect(yml.split(`- ${patterns[ext]}\n`).length - 1, `${f} in each platform's files`).toBe(3);
     }
   });
+
+  it('packages the gazetteer, the lexicon, the COCO table and their licences (the data\'s licences ask for the notice on every copy)', () => {
+    const yml = read('electron-builder.yml');
+    for (const [file, pattern] of [
+      ['native-models/places/places.bin.gz', 'native-models/*/*.gz'],
+      ['native-models/places/LICENSE', 'native-models/*/LICENSE'],
+      ['native-models/lexicon/lexicon.json.gz', 'native-models/*/*.gz'],
+      ['native-models/lexicon/coco80.json', 'native-models/*/*.json'],
+      ['native-models/lexicon/LICENSE', 'native-models/*/LICENSE'],
+    ]) {
+      expect(read(file).length, file).toBeGreaterThan(0);
+      expect(yml.split(`- ${pattern}\n`).length - 1, `${file} in each platform's files`).toBe(3);
+    }
+  });
 });
