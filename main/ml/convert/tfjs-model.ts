@@ -5,6 +5,9 @@
 // q * scale + min).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { float16ToFloat32 } from '../graph/float16';
+
+export { float16ToFloat32 };
 
 /** A TF AttrValue as tfjs's JSON writes it (bytes are base64). */
 export interface TfAttr {
@@ -63,21 +66,6 @@ export interface TfjsGraphModel {
 }
 
 // ---------------------------------------------------------------------------------------
-
-/** IEEE half -> float (exact; subnormals, inf and NaN included). */
-export function float16ToFloat32(h: Uint16Array): Float32Array {
-  const out = new Float32Array(h.length);
-  for (let i = 0; i < h.length; i++) {
-    const v = h[i];
-    const sign = v & 0x8000 ? -1 : 1;
-    const exp = (v >> 10) & 0x1f;
-    const frac = v & 0x3ff;
-    if (exp === 0) out[i] = sign * frac * 2 ** -24;
-    else if (exp === 31) out[i] = frac ? NaN : sign * Infinity;
-    else out[i] = sign * (1 + frac / 1024) * 2 ** (exp - 15);
-  }
-  return out;
-}
 
 const numelOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 

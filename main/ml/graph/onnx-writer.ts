@@ -1,5 +1,6 @@
 // Serialises a Graph (or the part of it that some outputs need) to an ONNX ModelProto.
 import type { DType, Graph, Node, Tensor, TensorData } from './graph';
+import { float32ToFloat16 } from './float16';
 import { encodeModel, OnnxDataType } from './onnx-proto';
 import type { NodeProtoData, TensorProtoData, ValueInfoData } from './onnx-proto';
 
@@ -29,6 +30,13 @@ export interface ToOnnxOptions {
    * (relative to the .onnx file) instead of inline: TensorProto.data_location = EXTERNAL.
    */
   externalData?: { location: string; minBytes?: number };
+  /**
+   * Write float32 parameters that stay initializers as float16, each behind a Cast to
+   * float32 that onnxruntime folds at load: half the file, the same graph once loaded.
+   * Values are rounded to the nearest float16 (exact for weights that were float16 at the
+   * source, e.g. tfjs models quantised to float16).
+   */
+  float16Params?: boolean;
   docString?: string;
   metadata?: Record<string, string>;
 }
@@ -123,18 +131,26 @@ export function toOnnx(g: Graph, opts: ToOnnxOptions): OnnxModel {
   const minBytes = ext?.minBytes ?? 1024;
   const chunks: Uint8Array[] = [];
   let extLen = 0;
-  const addInit = (name: string, dtype: DType, dims: readonly number[], data: TensorData): void => {
-    const raw = bytesOf(data, dtype);
+  const addRawInit = (name: string, dataType: number, dims: readonly number[], raw: Uint8Array): void => {
     if (ext && raw.byteLength >= minBytes) {
       const pad = (64 - (extLen % 64)) % 64;
       if (pad) chunks.push(new Uint8Array(pad));
       extLen += pad;
-      initializers.push({ name, dims, dataType: ONNX_DTYPE[dtype], external: { location: ext.location, offset: extLen, length: raw.byteLength } });
+      initializers.push({ name, dims, dataType, external: { location: ext.location, offset: extLen, length: raw.byteLength } });
       chunks.push(raw);
       extLen += raw.byteLength;
     } else {
-      initializers.push({ name, dims, dataType: ONNX_DTYPE[dtype], rawData: raw });
+      initializers.push({ name, dims, dataType, rawData: raw });
     }
+  };
+  const addInit = (name: string, dtype: DType, dims: readonly number[], data: TensorData): void => addRawInit(name, ONNX_DTYPE[dtype], dims, bytesOf(data, dtype));
+  const casts: NodeProtoData[] = [];
+  const addFloat16Init = (name: string, dims: readonly number[], data: TensorData): void => {
+    const stored = `${name}/float16`;
+    if (internal.has(stored)) throw new Error(`float16Params: '${stored}' is already the name of a tensor in the graph`);
+    const h = float32ToFloat16(data as Float32Array);
+    addRawInit(stored, OnnxDataType.FLOAT16, dims, new Uint8Array(h.buffer, h.byteOffset, h.byteLength));
+    casts.push({ name: `${name}/Cast`, opType: 'Cast', inputs: [stored], outputs: [name], attributes: [{ name: 'to', value: { kind: 'int', value: OnnxDataType.FLOAT } }] });
   };
 
   for (const p of g.params.values()) {
@@ -144,6 +160,8 @@ export function toOnnx(g: Graph, opts: ToOnnxOptions): OnnxModel {
       inputs.push(valueInfo(p.tensor));
       inputNames.push(p.name);
       paramInputs.push(p.name);
+    } else if (opts.float16Params && p.tensor.dtype === 'float32') {
+      addFloat16Init(p.name, p.shape, p.data);
     } else {
       addInit(p.name, p.tensor.dtype, p.shape, p.data);
     }
@@ -152,7 +170,8 @@ export function toOnnx(g: Graph, opts: ToOnnxOptions): OnnxModel {
     if (!leaves.has(c.tensor.name)) continue;
     addInit(c.tensor.name, c.tensor.dtype, c.tensor.shape as number[], c.data);
   }
-  const known = new Set([...inputNames, ...initializers.map((i) => i.name)]);
+  nodeProtos.unshift(...casts);
+  const known = new Set([...inputNames, ...initializers.map((i) => i.name), ...casts.flatMap((c) => c.outputs)]);
   for (const l of leaves) if (!known.has(l)) throw new Error(`tensor ${l} has no producer and is not an input, parameter or constant`);
 
   const model = encodeModel({
