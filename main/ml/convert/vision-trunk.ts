@@ -45,9 +45,44 @@ export const CENTERNET_TRUNK: TrunkSpec = {
 export const CENTERNET_DETECTOR = {
   input: 'tower_0/images',
   output: 'tower_0/detections',
-  /** the Reshape/TopK constants of the head are baked for 512 x 512 and batch 1 */
+  /** the size the graph was exported at; `detectorToOnnx({ size })` re-bakes the head for another */
   size: 512,
 };
+
+/**
+ * The int32 constants of CenterNet's head that hold the input size S, with their values for
+ * `size`: the three upsampling targets of the feature pyramid (S/16, S/8, S/4), the heat
+ * map's width (S/4) and the [positions, 4] shape of the box table.
+ */
+export function centernetSizeConstants(size: number): Record<string, number[]> {
+  if (!Number.isInteger(size) || size % 32 !== 0 || size < 64) throw new Error(`CenterNet input size must be a multiple of 32 (>= 64), got ${size}`);
+  return {
+    'tower_0/CenternetHead/c5_upsample/up_sampling2d/mul': [size / 16, size / 16],
+    'tower_0/CenternetHead/c4_upsample/up_sampling2d_1/mul': [size / 8, size / 8],
+    'tower_0/CenternetHead/c3_upsample/up_sampling2d_2/mul': [size / 4, size / 4],
+    'tower_0/strided_slice_6': [size / 4],
+    'tower_0/BatchGather/concat': [(size / 4) ** 2, 4],
+  };
+}
+
+/**
+ * The CenterNet model with its head re-baked for a `size` x `size` input (a multiple of
+ * 32): every constant that holds the size is replaced; convolutions, peak picking and the
+ * top 100 are size-free. The model itself is left as it is.
+ */
+export function centernetAtSize(model: TfjsGraphModel, size: number): TfjsGraphModel {
+  const exported = centernetSizeConstants(CENTERNET_DETECTOR.size);
+  const wanted = centernetSizeConstants(size);
+  const weights = new Map(model.weights);
+  for (const [name, at512] of Object.entries(exported)) {
+    const w = model.weights.get(name);
+    if (!w || w.dtype !== 'int32' || w.data.length !== at512.length || at512.some((v, i) => w.data[i] !== v)) {
+      throw new Error(`not the CenterNet head this knows: ${name} should be [${at512.join(', ')}]`);
+    }
+    weights.set(name, { ...w, data: Int32Array.from(wanted[name]!) });
+  }
+  return { ...model, weights };
+}
 
 export interface TrunkGraph {
   graph: Graph;
@@ -98,13 +133,35 @@ export function trunkToOnnx(model: TfjsGraphModel, spec: TrunkSpec = CENTERNET_T
   return { ...onnx, featureShape: [...t.featureMap.shape], pooledShape: [...t.pooled.shape], tfOps: t.tfOps };
 }
 
-/** The detector as ONNX: image [1, 3, 512, 512] NCHW [0, 255] -> detections [1, 100, 6]. */
-export function detectorToOnnx(model: TfjsGraphModel): OnnxModel & { tfOps: Record<string, number> } {
+/**
+ * A graph input of raw RGB bytes, uint8 [1, S, S, 3] NHWC (what sharp gives), and the same
+ * pixels as float32 [1, 3, S, S] NCHW in 0..255 for a converted net: two cheap ops in the
+ * graph instead of a per-pixel loop in JavaScript.
+ */
+export function rgbBytesInput(graph: Graph, name: string, size: number): { input: Tensor; pixels: Tensor } {
+  const input = graph.input(name, 'uint8', [1, size, size, 3]);
+  const pixels = graph.scope('input', () => o.transpose(o.cast(input, 'float32'), [0, 3, 1, 2]));
+  return { input, pixels };
+}
+
+export interface DetectorOptions {
+  /** square input side (default 512, the size the model was exported at; a multiple of 32) */
+  size?: number;
+  /** store the weights as float16 (what the tfjs model holds) behind Casts folded at load */
+  float16?: boolean;
+  /** the `image` input: float32 [1, 3, S, S] NCHW in 0..255 (default), or raw RGB bytes uint8 [1, S, S, 3] NHWC */
+  pixels?: 'float32-nchw' | 'uint8-nhwc';
+}
+
+/** The detector as ONNX: image [1, 3, S, S] NCHW [0, 255] (or bytes, see `pixels`) -> detections [1, 100, 6] (boxes in input pixels). */
+export function detectorToOnnx(model: TfjsGraphModel, opts: DetectorOptions = {}): OnnxModel & { tfOps: Record<string, number>; size: number } {
   const d = CENTERNET_DETECTOR;
+  const size = opts.size ?? d.size;
   const graph = new Graph({ name: 'centernet_detector' });
-  const image = graph.input('image', 'float32', [1, 3, d.size, d.size]);
-  const res = convertTfjsGraph(model, graph, { feeds: { [d.input]: image }, outputs: [d.output] });
-  return { ...toOnnx(graph, { outputs: { detections: res.outputs[0] } }), tfOps: opHistogram(model, [d.output]) };
+  const image = opts.pixels === 'uint8-nhwc' ? rgbBytesInput(graph, 'image', size).pixels : graph.input('image', 'float32', [1, 3, size, size]);
+  const res = convertTfjsGraph(centernetAtSize(model, size), graph, { feeds: { [d.input]: image }, outputs: [d.output] });
+  const onnx = toOnnx(graph, { outputs: { detections: res.outputs[0] }, float16Params: opts.float16 ?? false });
+  return { ...onnx, tfOps: opHistogram(model, [d.output]), size };
 }
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');

@@ -31,14 +31,33 @@ export function tfReady(backend: 'wasm' | 'cpu' = 'wasm'): Promise<void> {
   return ready;
 }
 
-/** Loads a tfjs graph model from disk; the placeholder's fixed [1, 512, 512, 3] is relaxed so other sizes and batches run. */
-export async function loadTfGraphModel(jsonPath: string): Promise<tf.GraphModel> {
+/**
+ * Loads a tfjs graph model from disk; the placeholder's fixed [1, 512, 512, 3] is relaxed so other sizes and batches run.
+ * `int32` replaces the values of unquantised int32 constants (e.g. a head's size constants) in the weight bytes.
+ */
+export async function loadTfGraphModel(jsonPath: string, int32: Record<string, number[]> = {}): Promise<tf.GraphModel> {
   const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as ModelJson;
   for (const n of json.modelTopology.node) {
     if (n.op === 'Placeholder' && n.attr?.shape?.shape?.dim) n.attr.shape.shape.dim = n.attr.shape.shape.dim.map((d, i, a) => ({ size: i === a.length - 1 ? d.size : -1 }));
   }
   const bins = json.weightsManifest.flatMap((g) => g.paths).map((p) => readFileSync(join(dirname(jsonPath), p)));
-  return tfGraphModelFrom(json, Buffer.concat(bins));
+  const bytes = Buffer.concat(bins);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let off = 0;
+  const left = new Set(Object.keys(int32));
+  for (const w of json.weightsManifest.flatMap((g) => g.weights)) {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    const q = w.quantization?.dtype;
+    const values = int32[w.name];
+    if (values) {
+      if (q || w.dtype !== 'int32' || values.length !== n) throw new Error(`${w.name} is not an unquantised int32 constant of ${values.length} values`);
+      values.forEach((v, i) => view.setInt32(off + 4 * i, v, true));
+      left.delete(w.name);
+    }
+    off += n * (q === 'float16' || q === 'uint16' ? 2 : q === 'uint8' || w.dtype === 'bool' ? 1 : 4);
+  }
+  if (left.size) throw new Error(`no int32 constants ${[...left].join(', ')} in ${jsonPath}`);
+  return tfGraphModelFrom(json, bytes);
 }
 
 /** A tfjs GraphModel from an in-memory model.json and its concatenated weight bytes. */
