@@ -13,7 +13,7 @@
 //     matching note text by meaning.
 // Both halves use indexWords(), so a sense's words on the query side are exactly the words
 // that sense put on photos.
-import type { Lexicon } from './lexicon';
+import type { Lexicon, Sense } from './lexicon';
 import { normalizeWord } from './lexicon';
 
 export interface WeightedWord {
@@ -53,8 +53,14 @@ export const LABEL_DECAY = 0.8;
 export const CLIMB_DECAY = 0.7;
 /** How many steps a query sense may climb to reach a label ("golden retriever" > retriever > sporting dog > hunting dog > dog). */
 export const MAX_CLIMB = 4;
-/** Only a sense at least this likely may climb (so "puppy" the young person does not become "person"). */
+/** Only a sense at least this likely may climb (so "puppy" the young person does not become "person"), and only a word's first sense or one the tagged corpora saw. */
 export const MIN_CLIMB_SENSE = 0.5;
+/**
+ * A query sense may match its siblings through their parent only when the parent has at
+ * most this many labels directly below it: "ship" -> vessel (above "boat"), but "beach" not
+ * -> geological formation (above cliff, valley, volcano, seashore, ...).
+ */
+export const MAX_SIBLINGS = 3;
 /** Senses less likely than this (relative to the word's likeliest) are ignored. */
 export const MIN_SENSE_WEIGHT = 0.1;
 /** A lemma names a synset in the index only when that synset is (about) its likeliest meaning. */
@@ -242,8 +248,11 @@ function computeLabel(lex: Lexicon, label: string, name?: string): LabelWord[] {
 export interface Coverage {
   /** the label synsets themselves */
   labels: ReadonlySet<number>;
-  /** their direct hypernyms ("vessel" above "boat"): a query sense one step below one is a sibling of a label ("ship") */
-  parents: ReadonlySet<number>;
+  /**
+   * their direct hypernyms with how many labels each has below it directly ("vessel" above
+   * "boat"): a query sense one step below a parent of few labels is a sibling of a label ("ship")
+   */
+  parents: ReadonlyMap<number, number>;
   /** labels and all their hypernyms except the uninformative: a query sense here is matched by the index words as it is */
   covered: ReadonlySet<number>;
 }
@@ -252,13 +261,13 @@ export interface Coverage {
 export function labelCoverage(lex: Lexicon, wnids: Iterable<string>): Coverage {
   const { uninformative } = prep(lex);
   const labels = new Set<number>();
-  const parents = new Set<number>();
+  const parents = new Map<number, number>();
   const covered = new Set<number>();
   for (const id of wnids) {
     const i = lex.indexOf(id);
-    if (i === null) continue;
+    if (i === null || labels.has(i)) continue;
     labels.add(i);
-    for (const h of lex.hypernyms(i)) if (!uninformative.has(h)) parents.add(h);
+    for (const h of lex.hypernyms(i)) if (!uninformative.has(h)) parents.set(h, (parents.get(h) ?? 0) + 1);
     const queue = [i];
     for (let k = 0; k < queue.length; k++) {
       const s = queue[k]!;
@@ -273,9 +282,9 @@ export function labelCoverage(lex: Lexicon, wnids: Iterable<string>): Coverage {
 /**
  * Where a sense no label covers climbs to: a person-file sense ("girl", "baby") to person;
  * else the nearest label at most MAX_CLIMB hypernym steps up ("puppy" -> dog, "sedan" ->
- * car); else a label's parent one step up ("ship" -> vessel, above "boat"). Never through
- * broad classes (TOO_BROAD_TO_CLIMB): a sense that reaches only "container" or "mammal"
- * stays as it is.
+ * car); else the parent of at most MAX_SIBLINGS labels one step up, weighed as two steps
+ * ("ship" -> vessel, above "boat"). Never through broad classes (TOO_BROAD_TO_CLIMB): a
+ * sense that reaches only "container" or "mammal" stays as it is.
  */
 function climb(lex: Lexicon, s: number, cov: Coverage, noClimb: ReadonlySet<number>): { synset: number; steps: number } | null {
   // WordNet files people deep under person ("girl" > woman > female > adult > person); they are all persons
@@ -292,8 +301,11 @@ function climb(lex: Lexicon, s: number, cov: Coverage, noClimb: ReadonlySet<numb
         next.push(h);
       }
     }
-    const hit = next.find((h) => cov.labels.has(h)) ?? (steps === 1 ? next.find((h) => cov.parents.has(h)) : undefined);
+    const hit = next.find((h) => cov.labels.has(h));
     if (hit !== undefined) return { synset: hit, steps };
+    // a sibling of a label: up to the parent and down again, so it weighs as two steps
+    const parent = steps === 1 ? next.find((h) => (cov.parents.get(h) ?? Infinity) <= MAX_SIBLINGS) : undefined;
+    if (parent !== undefined) return { synset: parent, steps: 2 };
     level = next;
   }
   return null;
@@ -316,7 +328,7 @@ export function expandQueryWord(lex: Lexicon, typed: string, coverage?: Coverage
   const isCovered = (s: number) => (coverage ? coverage.covered.has(s) : true);
 
   const override = QUERY_OVERRIDES[word];
-  const senses = override ? [{ synset: lex.indexOf(override)!, weight: 1, lemma: word }] : lex.senses(word);
+  const senses: Sense[] = override ? [{ synset: lex.indexOf(override)!, rank: 1, count: 0, weight: 1, lemma: word }] : lex.senses(word);
   add({ word, weight: 1, synset: senses[0] ? lex.synset(senses[0].synset)!.id : null, relation: 'exact' });
   // base forms: a plain inflection ("puppies") is the same word; a lemma of its own ("glasses") only resembles its stem
   const forms = override ? [] : lex.baseForms(word).filter((f) => f !== word);
@@ -333,7 +345,8 @@ export function expandQueryWord(lex: Lexicon, typed: string, coverage?: Coverage
       for (const w of indexWords(lex, sense.synset)) add({ word: w, weight: sense.weight, synset: id, relation: 'sense' });
       continue;
     }
-    const up = coverage && sense.weight >= MIN_CLIMB_SENSE ? climb(lex, sense.synset, coverage, noClimb) : null;
+    const mayClimb = sense.weight >= MIN_CLIMB_SENSE && (sense.rank === 1 || sense.count > 0);
+    const up = coverage && mayClimb ? climb(lex, sense.synset, coverage, noClimb) : null;
     if (!up) continue;
     const upId = lex.synset(up.synset)!.id;
     for (const w of indexWords(lex, up.synset)) add({ word: w, weight: sense.weight * CLIMB_DECAY ** up.steps, synset: upId, relation: 'broader' });
