@@ -1,24 +1,44 @@
 // Browser end-to-end harness: spawns the real `trove serve` (the CLI with the deterministic
-// test embedder), and drives Debian's Chromium through playwright-core. No skipping: without
-// Chromium the tests FAIL and say how to install it.
+// test embedder), and drives Chromium through playwright-core (the one npm ci installs, or
+// $TROVE_CHROMIUM). No skipping: a browser that cannot start fails the tests.
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'e2e');
-export const CHROMIUM = process.env.TROVE_CHROMIUM ?? '/usr/bin/chromium';
-
-export function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: the browser end-to-end tests need it. Install it with\n` +
-        '  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium\n' +
-        '(CI does this in .ci/run), or point TROVE_CHROMIUM at a Chromium binary.',
-    );
+/**
+ * The browser: $TROVE_CHROMIUM when set, else the headless Chromium that arrives with
+ * `npm ci` inside the @sparticuz/chromium package (unpacked to a temp folder on first use),
+ * so a fresh machine needs nothing installed by hand.
+ */
+export async function chromiumPath(): Promise<string> {
+  const fromEnv = process.env.TROVE_CHROMIUM;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`TROVE_CHROMIUM points at ${fromEnv}, which does not exist. Unset it to use the Chromium that npm ci installs.`);
+    return fromEnv;
+  }
+  const { default: packaged } = await import('@sparticuz/chromium');
+  // test files run in parallel processes: one unpacks, the others wait (a half-written
+  // binary would pass the package's own exists-check)
+  const lock = join(tmpdir(), 'trove-chromium.lock');
+  for (let waited = 0; ; waited += 100) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (waited > 120_000) throw new Error(`waited 2 minutes for another test process to unpack Chromium (remove ${lock} if none is running)`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await packaged.executablePath();
+  } finally {
+    rmdirSync(lock);
   }
 }
 
@@ -29,11 +49,10 @@ export function ensureRendererBuilt(): void {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  requireChromium();
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: await chromiumPath(),
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--no-zygote'],
   });
 }
 

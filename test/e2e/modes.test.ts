@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { tempDir } from '../support/tmp';
 import { BLUE, GREEN, GREY, RED, writeSquarePhoto } from '../unit/engine/mode-fixtures';
-import { ensureRendererBuilt, launchBrowser, requireChromium, ROOT, shot, startServe, watchPage } from './harness';
+import { ensureRendererBuilt, launchBrowser, ROOT, shot, startServe, watchPage } from './harness';
 import type { Served } from './harness';
 
 const tmp = tempDir('trove-e2e-modes-');
@@ -21,7 +21,6 @@ let problems: string[];
 const lib = join(tmp.path, 'library');
 
 beforeAll(async () => {
-  requireChromium();
   ensureRendererBuilt();
   mkdirSync(lib);
   // 200x160 photos with one coloured square in a known corner

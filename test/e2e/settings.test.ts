@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { generateLibrary } from '../fixtures/library';
 import { tempDir } from '../support/tmp';
-import { ensureRendererBuilt, launchBrowser, requireChromium, shot, startServe, watchPage } from './harness';
+import { ensureRendererBuilt, launchBrowser, shot, startServe, watchPage } from './harness';
 import type { Served } from './harness';
 
 const tmp = tempDir('trove-e2e-settings-');
@@ -26,7 +26,6 @@ const api = async (method: string, body: unknown = {}) => {
 };
 
 beforeAll(async () => {
-  requireChromium();
   ensureRendererBuilt();
   const lib = await generateLibrary(join(tmp.path, 'library'), { images: 6, notes: 2, folders: 1 });
   // a package Trove lists (its manifest names id, version, family) but cannot load

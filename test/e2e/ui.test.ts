@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { generateLibrary } from '../fixtures/library';
 import type { GeneratedLibrary } from '../fixtures/library';
 import { tempDir } from '../support/tmp';
-import { ensureRendererBuilt, launchBrowser, requireChromium, shot, startServe, watchPage } from './harness';
+import { ensureRendererBuilt, launchBrowser, shot, startServe, watchPage } from './harness';
 import type { Served } from './harness';
 
 const IMAGES = 120;
@@ -22,7 +22,6 @@ let page: Page;
 let problems: string[];
 
 beforeAll(async () => {
-  requireChromium();
   ensureRendererBuilt();
   lib = await generateLibrary(join(tmp.path, 'library'), { images: IMAGES, notes: 12, folders: 3 });
   writeFileSync(join(lib.root, 'album-0', 'broken.jpg'), 'this is not a JPEG');
