@@ -1,18 +1,20 @@
 // `trove`: the command line over the same engine the app uses.
-import { readFileSync } from 'node:fs';
-import type { ItemKind, JobProgress } from '../contract/api';
+import type { JobProgress } from '../contract/api';
 import type { EmbeddingModel } from '../ml/models/embedding-model';
 import { defaultDataDir } from '../engine/data-dir';
 import { EngineError } from '../engine/errors';
-import { TroveEngine } from '../engine/service';
+import { TroveEngine, type EngineOptions } from '../engine/service';
 import { flagInt, flagString, parseArgs, UsageError, type ParsedArgs } from './args';
 import { loadDefaultModel, NoModelError } from '../engine/model-loader';
 import { ProgressPrinter } from './progress-bar';
 import { cmdServe } from './serve/command';
 import { cmdEval } from './eval/command';
+import { cmdSearch } from './search-command';
 
 export interface CliDeps {
   loadModel?: () => Promise<EmbeddingModel>;
+  /** more options for every engine the commands open (test harnesses: no perception models) */
+  engine?: Pick<EngineOptions, 'perception'>;
   stdout?: { write(s: string): unknown; isTTY?: boolean };
   stderr?: { write(s: string): unknown };
   env?: NodeJS.ProcessEnv;
@@ -26,12 +28,18 @@ Commands:
   add <folder>              add a folder of photos and notes to the library
   index                     read and embed new and changed files (progress bar;
                             Ctrl-C stops cleanly, running it again resumes)
-  search "<text>"           find photos and notes matching the text
+  search "<text>"           find photos and notes matching the text; dates ("summer
+                            2019"), places in the library ("in Lisbon"), "quoted
+                            text" and kind words ("photos", "notes") are understood
       --image PATH          search with an image (optionally with text)
       --k N                 how many results (default 10)
       --kind image|note     only photos or only notes
+      --from DATE --to DATE only items taken in this range (YYYY, YYYY-MM or
+                            YYYY-MM-DD, inclusive)
+      --place NAME          only photos taken at this place (city, region or country)
       --sort relevance|date order of the results
-      --json                one JSON document on stdout
+      --json                one JSON document on stdout: results (path, score,
+                            why), parsed (what was understood), strong
   status [--json]           what is in the library, what is pending
   errors [--json]           files Trove could not read, and why
       --limit N             at most N (default 500)
@@ -83,14 +91,15 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   }
   const dataDir = flagString(args, 'data') ?? defaultDataDir(deps.env ?? process.env);
   const loadModel = deps.loadModel ?? loadDefaultModel;
+  const open = engineOpener(deps.engine);
   const commands: Record<string, (() => Promise<number>) | undefined> = {
-    add: () => cmdAdd(args, dataDir, out),
-    index: () => cmdIndex(dataDir, loadModel, out, err),
-    search: () => cmdSearch(args, dataDir, loadModel, out),
-    status: () => cmdStatus(args, dataDir, out),
-    errors: () => cmdErrors(args, dataDir, out),
-    eval: () => cmdEval(args, { loadModel: deps.loadModel, out, err, env: deps.env }),
-    serve: () => cmdServe({ dataDir, port: args.flags.get('port'), positional: args.positional, loadModel, out, err, env: deps.env }),
+    add: () => cmdAdd(args, dataDir, out, open),
+    index: () => cmdIndex(dataDir, loadModel, out, err, open),
+    search: () => cmdSearch(args, { dataDir, loadModel, out, withEngine: open }),
+    status: () => cmdStatus(args, dataDir, out, open),
+    errors: () => cmdErrors(args, dataDir, out, open),
+    eval: () => cmdEval(args, { loadModel: deps.loadModel, out, err, env: deps.env, engine: deps.engine }),
+    serve: () => cmdServe({ dataDir, port: args.flags.get('port'), positional: args.positional, loadModel, out, err, env: deps.env, engine: deps.engine }),
   };
   const run = commands[args.command];
   if (!run) {
@@ -113,8 +122,16 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   }
 }
 
-async function withEngine<T>(dataDir: string, model: EmbeddingModel | null, f: (e: TroveEngine) => Promise<T>): Promise<T> {
-  const engine = new TroveEngine({ dataDir, model });
+export type WithEngine = <T>(dataDir: string, model: EmbeddingModel | null, f: (e: TroveEngine) => Promise<T>) => Promise<T>;
+
+/** Opens an engine for one command and closes it (and the model) after. */
+export function engineOpener(extra: CliDeps['engine'] = {}): WithEngine {
+  return (dataDir, model, f) => withEngine({ dataDir, model, ...extra }, f);
+}
+
+async function withEngine<T>(options: EngineOptions, f: (e: TroveEngine) => Promise<T>): Promise<T> {
+  const engine = new TroveEngine(options);
+  const model = options.model;
   try {
     return await f(engine);
   } finally {
@@ -123,7 +140,7 @@ async function withEngine<T>(dataDir: string, model: EmbeddingModel | null, f: (
   }
 }
 
-async function cmdAdd(args: ParsedArgs, dataDir: string, out: NonNullable<CliDeps['stdout']>): Promise<number> {
+async function cmdAdd(args: ParsedArgs, dataDir: string, out: NonNullable<CliDeps['stdout']>, withEngine: WithEngine): Promise<number> {
   const folder = args.positional[0];
   if (!folder) throw new UsageError('add needs a folder: trove add <folder>');
   return withEngine(dataDir, null, async (e) => {
@@ -138,6 +155,7 @@ async function cmdIndex(
   loadModel: () => Promise<EmbeddingModel>,
   out: NonNullable<CliDeps['stdout']>,
   err: NonNullable<CliDeps['stderr']>,
+  withEngine: WithEngine,
 ): Promise<number> {
   const model = await loadModel();
   return withEngine(dataDir, model, async (e) => {
@@ -183,56 +201,7 @@ async function cmdIndex(
   });
 }
 
-async function cmdSearch(
-  args: ParsedArgs,
-  dataDir: string,
-  loadModel: () => Promise<EmbeddingModel>,
-  out: NonNullable<CliDeps['stdout']>,
-): Promise<number> {
-  const text = args.positional.join(' ').trim() || undefined;
-  const imagePath = flagString(args, 'image');
-  if (!text && !imagePath) throw new UsageError('search needs a text or --image PATH: trove search "receipt from the bike shop"');
-  const k = flagInt(args, 'k', 1, 1000) ?? 10;
-  const kind = flagString(args, 'kind');
-  if (kind !== undefined && kind !== 'image' && kind !== 'note') throw new UsageError(`--kind must be image or note, got "${kind}"`);
-  const sort = flagString(args, 'sort') ?? 'relevance';
-  if (sort !== 'relevance' && sort !== 'date') throw new UsageError(`--sort must be relevance or date, got "${sort}"`);
-  let imageBase64: string | undefined;
-  if (imagePath) {
-    try {
-      imageBase64 = readFileSync(imagePath).toString('base64');
-    } catch {
-      throw new UsageError(`cannot read the image ${imagePath}`);
-    }
-  }
-  const model = await loadModel();
-  return withEngine(dataDir, model, async (e) => {
-    const res = await e.find({
-      text,
-      imageBase64,
-      k,
-      filters: kind ? { kinds: [kind as ItemKind] } : {},
-      sort,
-    });
-    if (args.flags.has('json')) {
-      const results = res.results.map((r) => ({ id: r.id, path: r.path, kind: r.kind, score: r.score, ...(r.chunk ? { chunk: r.chunk } : {}) }));
-      out.write(JSON.stringify({ results, instruction: res.instruction }) + '\n');
-      return 0;
-    }
-    if (!res.results.length) {
-      const st = await e.status();
-      out.write(st.embedded ? 'No matches.\n' : 'No matches: nothing is indexed yet. Run `trove add <folder>` and `trove index` first.\n');
-      return 0;
-    }
-    for (const r of res.results) {
-      out.write(`${r.score.toFixed(3)}  ${r.kind.padEnd(5)}  ${r.path}\n`);
-      if (r.chunk) out.write(`        …${r.chunk.text.slice(0, 120).replace(/\s+/g, ' ')}…\n`);
-    }
-    return 0;
-  });
-}
-
-async function cmdStatus(args: ParsedArgs, dataDir: string, out: NonNullable<CliDeps['stdout']>): Promise<number> {
+async function cmdStatus(args: ParsedArgs, dataDir: string, out: NonNullable<CliDeps['stdout']>, withEngine: WithEngine): Promise<number> {
   return withEngine(dataDir, null, async (e) => {
     const st = await e.status();
     const sources = await e.listSources();
@@ -246,11 +215,15 @@ async function cmdStatus(args: ParsedArgs, dataDir: string, out: NonNullable<Cli
     out.write(`Items: ${st.items.image} photos, ${st.items.note} notes; ${st.embedded} embedded, ${st.pending} waiting for \`trove index\`\n`);
     if (st.job) out.write(`Last indexing: ${st.job.state}, ${st.job.done}/${st.job.total}${st.job.message ? ` (${st.job.message})` : ''}\n`);
     out.write(`Could not read: ${st.errors}${st.errors ? ' (see `trove errors`)' : ''}\n`);
+    if (st.passes.length) {
+      const line = st.passes.map((p) => `${p.pass} ${p.done}/${st.items.image}${p.errors ? ` (${p.errors} failed)` : ''}`).join(', ');
+      out.write(`Perception passes (photos seen): ${line}\n`);
+    }
     return 0;
   });
 }
 
-async function cmdErrors(args: ParsedArgs, dataDir: string, out: NonNullable<CliDeps['stdout']>): Promise<number> {
+async function cmdErrors(args: ParsedArgs, dataDir: string, out: NonNullable<CliDeps['stdout']>, withEngine: WithEngine): Promise<number> {
   const limit = flagInt(args, 'limit', 1, 10_000) ?? 500;
   return withEngine(dataDir, null, async (e) => {
     const errors = await e.listErrors({ limit });

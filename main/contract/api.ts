@@ -55,6 +55,8 @@ export const Status = z.object({
   errors: z.number().int().nonnegative(),
   model: ModelInfo.nullable(),
   job: JobProgress.nullable(),
+  /** the perception passes over photos: photos each has seen (at its current version or an older one) and failed on */
+  passes: z.array(z.object({ pass: z.string(), done: z.number().int().nonnegative(), errors: z.number().int().nonnegative() })).default([]),
 });
 export type Status = z.infer<typeof Status>;
 
@@ -74,6 +76,8 @@ export const Filters = z
     dateFrom: z.number().optional(),
     dateTo: z.number().optional(),
     label: z.string().max(200).optional(),
+    /** place names as the library knows them (city, region or country), any of them */
+    places: z.array(z.string().min(1).max(200)).max(20).optional(),
   })
   .strict();
 export type Filters = z.infer<typeof Filters>;
@@ -93,6 +97,34 @@ export type ChunkRef = z.infer<typeof ChunkRef>;
 export const Box = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
 export type Box = z.infer<typeof Box>;
 
+/** Why a result matched: shown on its card and printed by `trove search --json`. */
+export const MatchReason = z.object({
+  kind: z.enum(['text', 'name', 'object', 'label', 'face', 'colour', 'place', 'date', 'meaning', 'image']),
+  /** e.g. `text: "bike shop"`, `object: dog 0.81`, `place: Lisbon`, `similar meaning` */
+  label: z.string(),
+  score: z.number().optional(),
+});
+export type MatchReason = z.infer<typeof MatchReason>;
+
+/** A part of the query Trove understood (a date, a place...): a removable chip in the UI. */
+export const QueryChip = z.object({
+  id: z.string(),
+  kind: z.enum(['date', 'place', 'kind', 'phrase', 'object']),
+  label: z.string(),
+  /** what the chip does: 'filter' narrows the results, 'boost' ranks matches first */
+  effect: z.enum(['filter', 'boost']),
+  /** UTF-16 offsets into the query text */
+  span: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+});
+export type QueryChip = z.infer<typeof QueryChip>;
+
+export const ParsedQuery = z.object({
+  /** the words left to match by content, after dates, places and kind words were taken out */
+  text: z.string(),
+  chips: z.array(QueryChip),
+});
+export type ParsedQuery = z.infer<typeof ParsedQuery>;
+
 export const SearchResult = z.object({
   id: ItemId,
   path: z.string(),
@@ -103,6 +135,7 @@ export const SearchResult = z.object({
   takenAt: z.number().nullable().optional(),
   width: z.number().int().nullable().optional(),
   height: z.number().int().nullable().optional(),
+  why: z.array(MatchReason).optional(),
 });
 export type SearchResult = z.infer<typeof SearchResult>;
 
@@ -119,6 +152,8 @@ export const FindRequest = z
     k,
     filters: Filters.default({}),
     sort: Sort.default('relevance'),
+    /** chips (ids from a previous response's `parsed`) the user removed: their words are plain text */
+    ignore: z.array(z.string().max(100)).max(50).optional(),
   })
   .strict()
   .refine((r) => r.text !== undefined || r.imageItemId !== undefined || r.imageBase64 !== undefined, {
@@ -130,6 +165,10 @@ export const SearchResponse = z.object({
   results: z.array(SearchResult),
   /** the exact instruction + text the model embedded, shown to the user */
   instruction: z.string(),
+  /** what Trove understood of a text query */
+  parsed: ParsedQuery.optional(),
+  /** false: nothing matched well; the results are only the closest there are */
+  strong: z.boolean().optional(),
 });
 export type SearchResponse = z.infer<typeof SearchResponse>;
 

@@ -28,4 +28,6 @@ export interface EngineOptions {
   applySavedSettings?: boolean;
   /** how Find ranks: 'fused' (every signal; the default) or 'embedding' (the embedding alone: a baseline for `trove eval --search`) */
   ranking?: 'fused' | 'embedding';
+  /** false: index without the perception models (places, colours and the text index still run); tests of other parts */
+  perception?: boolean;
 }

@@ -16,6 +16,7 @@ import { dbFile, thumbsDir } from './data-dir';
 import { EngineError, noModel } from './errors';
 import { itemDetail } from './item-detail';
 import { Indexer } from './indexing/indexer';
+import { Enrichment } from './passes/enrichment';
 import { ItemFiles } from './item-files';
 import { JobLane } from './jobs/job-lane';
 import { Library } from './library/library';
@@ -23,12 +24,14 @@ import { ModelSlot } from './model-slot';
 import { AnswerCache, ask } from './queries/ask';
 import { labelFilter, labelsJob, listLabels } from './queries/labels';
 import { pointAt } from './queries/point-at';
-import { photoForModel, queryImage } from './queries/query-image';
-import { search, type SearchDeps } from './queries/search';
+import { photoForModel } from './queries/query-image';
+import { find } from './queries/find';
+import type { SearchDeps } from './queries/search';
 import { openDb, type Db } from './store/db';
 import { countEmbeddedItems } from './store/embeddings';
 import { countErrors, listErrors } from './store/errors';
 import { countItemsByKind, countPending, getItem, type ItemRow } from './store/items';
+import { passCounts } from './store/perception';
 import { failInterruptedJobs, lastJob, latestModelVersion } from './store/jobs';
 
 export type { EngineOptions } from './engine-options';
@@ -44,6 +47,7 @@ export class TroveEngine implements TroveApi {
   private readonly log: (line: string) => void;
   private readonly indexer: Indexer;
   private readonly files: ItemFiles;
+  private readonly enrichment: Enrichment;
   private readonly labelling = new JobLane((p) => this.emit({ type: 'progress', progress: p }));
   private readonly answers = new AnswerCache();
   private closed = false;
@@ -57,9 +61,11 @@ export class TroveEngine implements TroveApi {
     failInterruptedJobs(this.db);
     this.slot = new ModelSlot({ ...opts, db: this.db, log: this.log }, { quiesce: () => this.stopModelJobs(), swapped: (e) => this.modelSwapped(e) });
     this.autoIndex = opts.autoIndex ?? opts.watch ?? false;
-    this.library = new Library(this.db, { watch: opts.watch ?? false, log: this.log, onSourcesChanged: (ids) => this.indexer.sourcesChanged(ids) });
+    this.enrichment = new Enrichment({ db: this.db, log: this.log, withoutModels: opts.perception === false });
+    const refreshDocs = (id: number) => this.enrichment.refreshDocs(id);
+    this.library = new Library(this.db, { watch: opts.watch ?? false, log: this.log, onSourcesChanged: (ids) => this.indexer.sourcesChanged(ids), refreshDocs });
     const emit = (e: EngineEvent) => this.emit(e);
-    this.indexer = new Indexer({ ...opts, db: this.db, thumbsDir: this.thumbs, library: this.library, slot: this.slot, autoIndex: this.autoIndex, emit, log: this.log, noModel });
+    this.indexer = new Indexer({ ...opts, db: this.db, thumbsDir: this.thumbs, library: this.library, slot: this.slot, enrichment: this.enrichment, autoIndex: this.autoIndex, emit, log: this.log, noModel });
     this.files = new ItemFiles(this.db, this.thumbs);
     if (opts.applySavedSettings ?? true) this.slot.applySaved();
   }
@@ -89,6 +95,7 @@ export class TroveEngine implements TroveApi {
       errors: countErrors(this.db),
       model: m ? { id: m.id, version: m.version, family: m.family, dim: m.dim, provider: m.provider.name, providersTried: m.provider.tried } : null,
       job: this.currentJob(),
+      passes: passCounts(this.db),
     };
   }
 
@@ -145,9 +152,16 @@ export class TroveEngine implements TroveApi {
   // ---- instruction modes ----
 
   async find(req: ParsedRequestOf<'find'>): Promise<ResponseOf<'find'>> {
-    const deps = this.searchDeps();
-    const image = await queryImage(deps.model, req, (id) => this.mustGetItem(id));
-    return search(deps, { text: req.text, image, k: req.k, filters: req.filters, sort: req.sort, onlyItems: labelFilter(this.db, req.filters.label) });
+    return find(
+      {
+        ...this.searchDeps(),
+        ranking: this.opts.ranking ?? 'fused',
+        lexicon: () => this.enrichment.lexiconOrNull(),
+        tagWords: () => this.enrichment.tagWords(),
+        itemById: (id) => this.mustGetItem(id),
+      },
+      req,
+    );
   }
 
   /** Ask (VQA): the photo + the question; the built-in answers and the user's options ranked. */
@@ -260,6 +274,7 @@ export class TroveEngine implements TroveApi {
       this.db.close();
     }
     await this.slot.release();
+    await this.enrichment.dispose();
   }
 
   // ---- internals ----

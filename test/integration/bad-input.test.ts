@@ -90,7 +90,7 @@ beforeAll(async () => {
   symlinkSync(lib, join(lib, 'Fotos 2024', 'loop'));
   execFileSync('mkfifo', [join(lib, 'pipe.jpg')]); // a named pipe called .jpg: must not hang the scan
 
-  engine = new TroveEngine({ dataDir: join(dir.path, 'data'), model: new HashedTestEmbedder() });
+  engine = new TroveEngine({ dataDir: join(dir.path, 'data'), model: new HashedTestEmbedder(), perception: false });
   await engine.addSource({ path: lib });
   await engine.startIndexing({});
   const final = await engine.waitForIndexing();

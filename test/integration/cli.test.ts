@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ItemError, Status } from '../../main/contract/api';
 import { runCli } from '../../main/cli/main';
+import { SearchJson } from '../../main/cli/search-command';
 import { generateLibrary } from '../fixtures/library';
 import { runCliProcess, startCli } from '../support/spawn-cli';
 import { tempDir } from '../support/tmp';
@@ -30,23 +31,6 @@ async function inProcess(argv: string[]) {
   const code = await runCli(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
   return { code, stdout, stderr };
 }
-
-const SearchJson = z
-  .object({
-    results: z.array(
-      z
-        .object({
-          id: z.number().int().positive(),
-          path: z.string(),
-          kind: z.enum(['image', 'note']),
-          score: z.number(),
-          chunk: z.object({ index: z.number().int(), start: z.number().int(), end: z.number().int(), text: z.string() }).optional(),
-        })
-        .strict(),
-    ),
-    instruction: z.string(),
-  })
-  .strict();
 
 describe('trove CLI', () => {
   it('--help prints usage; an unknown command is a usage error', async () => {

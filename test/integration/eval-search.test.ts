@@ -50,6 +50,7 @@ async function evalCli(argv: string[]) {
   let stderr = '';
   const code = await runCli(argv, {
     loadModel: async () => new HashedTestEmbedder(),
+    engine: { perception: false },
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
   });

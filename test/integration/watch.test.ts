@@ -59,7 +59,7 @@ beforeAll(async () => {
   dir = tempDir();
   lib = join(dir.path, 'lib');
   await generateLibrary(lib, { images: 200, notes: 20 });
-  engine = new TroveEngine({ dataDir: join(dir.path, 'data'), model, watch: true });
+  engine = new TroveEngine({ dataDir: join(dir.path, 'data'), model, watch: true, perception: false });
   ro = new Database(join(dir.path, 'data', 'trove.db'), { readonly: true });
   await engine.addSource({ path: lib }); // autoIndex: indexing starts by itself
   await settle('initial index');

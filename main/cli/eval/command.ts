@@ -19,6 +19,7 @@ import type { EmbeddingModel } from '../../ml/models/embedding-model';
 // the models index registers every family this build can run (the vlm2vec family) with the loader
 import { loadModel as loadModelPackage } from '../../ml/models';
 import { loadDefaultModel, NoModelError } from '../../engine/model-loader';
+import type { EngineOptions } from '../../engine/engine-options';
 import { flagInt, flagString, UsageError, type ParsedArgs } from '../args';
 import { decodeEvalImage, EvalImageError } from './images';
 import { MissingBuildError, miniMmebDir, trunkOnnxPath } from './locate';
@@ -35,6 +36,8 @@ export interface EvalCommandDeps {
   out: { write(s: string): unknown };
   err: { write(s: string): unknown; isTTY?: boolean };
   env?: NodeJS.ProcessEnv;
+  /** more engine options (test harnesses: no perception models) */
+  engine?: Pick<EngineOptions, 'perception'>;
 }
 
 class EvalCancelled extends Error {}

@@ -72,7 +72,7 @@ export async function cmdEvalSearch(args: ParsedArgs, deps: EvalCommandDeps): Pr
   const ctrlC = cancelOnCtrlC(err, () => void engine?.cancelIndexing({}));
   try {
     // 1. index the library with the default engine, as `trove add` + `trove index` do
-    engine = new TroveEngine({ dataDir, model, applySavedSettings: false });
+    engine = new TroveEngine({ dataDir, model, applySavedSettings: false, ...deps.engine });
     const items = await indexLibrary(engine, set.library, err);
     if (ctrlC.pressed) throw new Cancelled();
 
@@ -82,7 +82,7 @@ export async function cmdEvalSearch(args: ParsedArgs, deps: EvalCommandDeps): Pr
     for (const ranking of ['fused', 'embedding'] as const) {
       if (ranking !== 'fused') {
         await engine.close();
-        engine = new TroveEngine({ dataDir, model, ranking, applySavedSettings: false });
+        engine = new TroveEngine({ dataDir, model, ranking, applySavedSettings: false, ...deps.engine });
       }
       for (const q of set.queries) {
         if (ctrlC.pressed) throw new Cancelled();

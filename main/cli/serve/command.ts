@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EmbeddingModel } from '../../ml/models/embedding-model';
-import { TroveEngine } from '../../engine/service';
+import { TroveEngine, type EngineOptions } from '../../engine/service';
 import { startBridge } from './server';
 
 export interface ServeOptions {
@@ -15,6 +15,8 @@ export interface ServeOptions {
   out: { write(s: string): unknown };
   err: { write(s: string): unknown };
   env?: NodeJS.ProcessEnv;
+  /** more engine options (test harnesses: no perception models) */
+  engine?: Pick<EngineOptions, 'perception'>;
   /** resolves to stop serving (default: SIGINT / SIGTERM) */
   until?: Promise<unknown>;
 }
@@ -42,7 +44,7 @@ export async function cmdServe(o: ServeOptions): Promise<number> {
   } catch (e) {
     o.err.write(`trove: no model could be loaded (${(e as Error).message}); browsing works, indexing and search will say why they cannot run.\n`);
   }
-  const engine = new TroveEngine({ dataDir: o.dataDir, model, watch: true, log: (l) => o.err.write(`trove: ${l}\n`) });
+  const engine = new TroveEngine({ dataDir: o.dataDir, model, watch: true, log: (l) => o.err.write(`trove: ${l}\n`), ...o.engine });
   const rendererDir = findRendererDir(o.env);
   let bridge;
   try {

@@ -19,6 +19,11 @@ export class Catalog {
     return this.byId.get(id);
   }
 
+  /** Every embedding id with its entry. */
+  entries(): IterableIterator<[number, CatalogEntry]> {
+    return this.byId.entries();
+  }
+
   idsOfItem(itemId: number): number[] {
     return this.byItem.get(itemId) ?? [];
   }

@@ -8,6 +8,8 @@
 import type { ItemKind, JobProgress } from '../../contract/api';
 import type { EmbedInput, EmbeddingModel } from '../../ml/models/embedding-model';
 import type { Db } from '../store/db';
+import { forgetPasses } from '../store/perception';
+import { replaceSearchDocs } from '../store/search-text';
 import { catalogRows, copyEmbeddings, deleteChunks, deleteEmbeddingsOfItem, findTwin, insertChunk, insertEmbedding } from '../store/embeddings';
 import { clearError, recordError } from '../store/errors';
 import { countPending, deleteItem, getItem, itemStillIs, markError, markReady, pendingItems } from '../store/items';
@@ -32,6 +34,8 @@ export interface PipelineOptions {
   batchSize?: number;
   /** items read per round */
   itemsPerRound?: number;
+  /** rebuilds an item's full-text documents (inside the commit) */
+  refreshDocs?: (itemId: number) => void;
 }
 
 export class IndexJob {
@@ -228,6 +232,8 @@ export class IndexJob {
     const dropFromIndex: number[] = [];
     const toIndex: [number, Float32Array][] = [];
     const touched = new Set<number>();
+    /** items that are ready after this commit, with the content hash they had before */
+    const readied: { id: number; oldHash: string | null; newHash: string }[] = [];
     db.transaction(() => {
       items.forEach((p, k) => {
         const id = p.item.id;
@@ -237,13 +243,17 @@ export class IndexJob {
         touched.add(id);
         if (p.outcome === 'error') {
           if (p.gone) deleteItem(db, id);
-          else markError(db, id);
+          else {
+            markError(db, id);
+            replaceSearchDocs(db, id, []);
+          }
           recordError(db, p.item.path, p.reason, p.item.sourceId);
           dropFromIndex.push(...catalog.idsOfItem(id));
           return;
         }
         if (p.outcome === 'unchanged') {
           markReady(db, id, p.meta, modelVersion);
+          readied.push({ id, oldHash: p.item.hash, newHash: p.meta.hash });
           clearError(db, p.item.path);
           return;
         }
@@ -259,6 +269,7 @@ export class IndexJob {
           if (p.item.kind === 'note') deleteChunks(db, id);
           toIndex.push(...copyEmbeddings(db, p.twinId, id, modelVersion));
           markReady(db, id, p.meta, modelVersion);
+          readied.push({ id, oldHash: p.item.hash, newHash: p.meta.hash });
           clearError(db, p.item.path);
           return;
         }
@@ -272,8 +283,14 @@ export class IndexJob {
           toIndex.push([insertEmbedding(db, { itemId: id, chunkId, modelVersion, vector: v }), v]);
         });
         markReady(db, id, p.meta, modelVersion);
+        readied.push({ id, oldHash: p.item.hash, newHash: p.meta.hash });
         clearError(db, p.item.path);
       });
+      for (const r of readied) {
+        // what the perception passes saw of other content no longer holds
+        if (r.oldHash !== null && r.oldHash !== r.newHash) forgetPasses(db, r.id);
+        this.o.refreshDocs?.(r.id);
+      }
     })();
     // after the commit: the cache follows the truth
     this.o.vectors.remove(dropFromIndex);

@@ -9,6 +9,7 @@ import { tryLock } from '../index-lock';
 import { JobLane } from '../jobs/job-lane';
 import type { Library, ReconcileSummary } from '../library/library';
 import type { ModelSlot } from '../model-slot';
+import type { Enrichment } from '../passes/enrichment';
 import type { Db } from '../store/db';
 import { countPending } from '../store/items';
 import { insertJob } from '../store/jobs';
@@ -20,6 +21,7 @@ export interface IndexerOptions {
   thumbsDir: string;
   library: Library;
   slot: ModelSlot;
+  enrichment: Enrichment;
   /** index by itself after changes */
   autoIndex: boolean;
   concurrency?: number;
@@ -51,6 +53,7 @@ export class Indexer {
       jobId: insertJob(db, 'index', 0),
       library: this.o.library,
       slot,
+      enrichment: this.o.enrichment,
       thumbsDir: this.o.thumbsDir,
       concurrency: this.o.concurrency,
       batchSize: this.o.batchSize,

@@ -5,6 +5,7 @@ import type { EmbeddingModel } from '../../ml/models/embedding-model';
 import { IndexJob } from '../embedding/pipeline';
 import type { Library, ReconcileSummary } from '../library/library';
 import type { ModelSlot } from '../model-slot';
+import type { Enrichment } from '../passes/enrichment';
 import type { Db } from '../store/db';
 import { updateJob } from '../store/jobs';
 import { TaskJob } from '../jobs/job';
@@ -15,6 +16,7 @@ export interface IndexingRunOptions {
   jobId: number;
   library: Library;
   slot: ModelSlot;
+  enrichment: Enrichment;
   thumbsDir: string;
   concurrency?: number;
   batchSize?: number;
@@ -43,9 +45,11 @@ export function indexingRun(o: IndexingRunOptions): PhasedJob {
       concurrency: o.concurrency,
       batchSize: o.batchSize,
       onProgress: o.onProgress,
+      refreshDocs: (id) => o.enrichment.refreshDocs(id),
     });
   };
-  return new PhasedJob(head, [{ start: () => scan }, { start: embed }], initial, (p) =>
+  const passes = () => o.enrichment.job(o.jobId, o.onProgress);
+  return new PhasedJob(head, [{ start: () => scan }, { start: embed, main: true }, { start: passes }], initial, (p) =>
     updateJob(o.db, o.jobId, { state: p.state, done: p.done, total: p.total, message: p.message }),
   );
 }

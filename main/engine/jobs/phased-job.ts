@@ -1,12 +1,15 @@
 // A job made of phases run one after another under one job id: indexing is "look for
 // changes", then "embed", then the perception passes. Progress is the running phase's; a
-// phase is created only when the one before it ends, so it sees what that one did.
+// phase is created only when the one before it ends, so it sees what that one did. The
+// final progress counts what the main phase did (indexing: the items embedded).
 import type { JobProgress } from '../../contract/api';
 import type { Job } from './job';
 
 export interface Phase {
   /** the job for this phase, or null when there is nothing to do */
-  start(): Job | null;
+  start(): Job | null | Promise<Job | null>;
+  /** its counts are the job's final counts */
+  main?: boolean;
 }
 
 export class PhasedJob implements Job {
@@ -44,16 +47,20 @@ export class PhasedJob implements Job {
 
   async run(): Promise<JobProgress> {
     let last: JobProgress = this.initial;
+    let counts = { done: 0, total: 0 };
     for (const phase of this.phases) {
       if (this.cancelled) break;
-      const job = phase.start();
+      const job = await phase.start();
       if (!job) continue;
+      if (this.cancelled) break;
       this.current = job;
       last = await job.run();
+      if (phase.main) counts = { done: last.done, total: last.total };
       if (last.state !== 'done') break;
     }
     const state = this.cancelled && last.state === 'done' ? 'cancelled' : last.state === 'running' ? 'done' : last.state;
-    this.final = { ...last, ...this.head, state, etaSeconds: null };
+    this.final = { ...last, ...this.head, ...counts, state, etaSeconds: null };
+    delete this.final.phase;
     if (state !== 'failed') delete this.final.message;
     if (state === 'failed' && last.message) this.final.message = last.message;
     this.current = null;

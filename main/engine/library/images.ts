@@ -90,6 +90,27 @@ export async function decodeForModel(buf: Buffer, size: { width: number; height:
   }
 }
 
+/**
+ * The one decode the perception passes share: EXIF-rotated, sRGB, alpha on white, the
+ * longer side at most `maxSide` (never enlarged; JPEGs shrink on load, so a 12 MP photo
+ * costs a fraction of a full decode).
+ */
+export async function decodeForPerception(buf: Buffer, maxSide: number): Promise<RgbImage> {
+  try {
+    const { data, info } = await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
+      .rotate()
+      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  } catch (err) {
+    throw new UnreadableFile(describeDecodeError(err));
+  }
+}
+
 /** A decoded, EXIF-rotated, sRGB image (alpha flattened onto white), 3 channels. */
 export interface DecodedImage {
   width: number;

@@ -25,7 +25,13 @@ export class Library {
 
   constructor(
     private readonly db: Db,
-    o: { watch: boolean; log: (line: string) => void; onSourcesChanged: (ids: number[]) => void },
+    private readonly o: {
+      watch: boolean;
+      log: (line: string) => void;
+      onSourcesChanged: (ids: number[]) => void;
+      /** rebuilds an item's full-text documents (a moved file has other name and folder words) */
+      refreshDocs: (itemId: number) => void;
+    },
   ) {
     this.watcher = o.watch ? new SourceWatcher((ids) => o.onSourcesChanged(ids), 300, o.log) : null;
     if (this.watcher) for (const s of listSources(db)) this.watcher.watch(s.id, s.path);
@@ -75,6 +81,7 @@ export class Library {
         const src = getSource(this.db, id);
         if (!src) continue;
         const r = await reconcileSource(this.db, src);
+        if (r.movedItemIds.length) this.db.transaction(() => r.movedItemIds.forEach((i) => this.o.refreshDocs(i)))();
         sum.added += r.added;
         sum.changed += r.changed + r.moved;
         sum.removed += r.removedItemIds.length;

@@ -14,6 +14,7 @@ export interface ReconcileResult {
   added: number;
   changed: number;
   moved: number;
+  movedItemIds: number[];
   removedItemIds: number[];
 }
 
@@ -25,7 +26,7 @@ export async function reconcileSource(db: Db, source: SourceRow): Promise<Reconc
     // The whole folder is gone or unreadable (an unplugged disk): keep the items, say why.
     const code = (err as NodeJS.ErrnoException).code;
     recordError(db, source.path, code === 'ENOENT' ? 'this folder is missing (moved, deleted or on a disk that is not connected); its items are kept until it comes back or you remove it' : `this folder could not be read (${(err as Error).message})`, source.id);
-    return { added: 0, changed: 0, moved: 0, removedItemIds: [] };
+    return { added: 0, changed: 0, moved: 0, movedItemIds: [], removedItemIds: [] };
   }
   const existing = itemsOfSource(db, source.id);
   const byPath = new Map(existing.map((i) => [i.path, i]));
@@ -72,5 +73,11 @@ export async function reconcileSource(db: Db, source: SourceRow): Promise<Reconc
     for (const p of stale) clearError(db, p);
   })();
 
-  return { added: fresh.length - moves.length, changed: changed.length, moved: moves.length, removedItemIds: removed.map((i) => i.id) };
+  return {
+    added: fresh.length - moves.length,
+    changed: changed.length,
+    moved: moves.length,
+    movedItemIds: moves.map((m) => m.item.id),
+    removedItemIds: removed.map((i) => i.id),
+  };
 }

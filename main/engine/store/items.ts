@@ -45,6 +45,20 @@ export function itemStillIs(db: Db, it: { id: number; path: string; size: number
   return db.prepare('SELECT 1 FROM items WHERE id = ? AND path = ? AND size = ? AND mtime = ?').get(it.id, it.path, it.size, it.mtime) !== undefined;
 }
 
+/** Ready items passing these filters (date: taken, else the file's), newest first. */
+export function filteredItems(
+  db: Db,
+  f: { kinds: readonly ItemKind[]; sourceIds?: readonly number[]; dateFrom?: number; dateTo?: number },
+): { id: number; kind: ItemKind; date: number }[] {
+  const rows = db
+    .prepare(
+      `SELECT id, kind, source_id AS sourceId, coalesce(taken_at, mtime) AS date FROM items
+       WHERE state = 'ready' AND date >= ? AND date <= ? ORDER BY date DESC, id`,
+    )
+    .all(f.dateFrom ?? -8.64e15, f.dateTo ?? 8.64e15) as { id: number; kind: ItemKind; sourceId: number; date: number }[];
+  return rows.filter((r) => f.kinds.includes(r.kind) && (!f.sourceIds?.length || f.sourceIds.includes(r.sourceId)));
+}
+
 export function getItems(db: Db, ids: readonly number[]): Map<number, ItemRow> {
   const out = new Map<number, ItemRow>();
   const stmt = db.prepare(`SELECT ${cols} FROM items WHERE id = ?`);

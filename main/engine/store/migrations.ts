@@ -109,4 +109,73 @@ CREATE TABLE item_labels (
 CREATE INDEX item_labels_label ON item_labels(label_set, label);
 `,
   },
+  {
+    version: 3,
+    name: 'perception passes (tags, regions, text in photos) and the full-text index',
+    sql: `
+-- One row per photo and pass that ran: a pass is due again when its version or the
+-- photo's content (hash) changes. state 'error' keeps the reason; the other passes of the
+-- photo keep their rows.
+CREATE TABLE item_passes (
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  pass TEXT NOT NULL,
+  version TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('done', 'error')),
+  error TEXT,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (item_id, pass)
+);
+-- What a pass saw: labels, objects (with counts), faces, colours, place names.
+CREATE TABLE item_tags (
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  pass TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  score REAL NOT NULL,
+  count INTEGER NOT NULL DEFAULT 1,
+  ref TEXT
+);
+CREATE INDEX item_tags_item ON item_tags(item_id, pass);
+CREATE INDEX item_tags_tag ON item_tags(tag);
+-- Boxes (fractions of the EXIF-rotated photo): detected objects and faces.
+CREATE TABLE item_regions (
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  pass TEXT NOT NULL,
+  label TEXT NOT NULL,
+  score REAL NOT NULL,
+  x REAL NOT NULL,
+  y REAL NOT NULL,
+  w REAL NOT NULL,
+  h REAL NOT NULL
+);
+CREATE INDEX item_regions_item ON item_regions(item_id, pass);
+-- Lines of text read in a photo (OCR), top to bottom.
+CREATE TABLE item_text (
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  line INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  score REAL NOT NULL,
+  x REAL NOT NULL,
+  y REAL NOT NULL,
+  w REAL NOT NULL,
+  h REAL NOT NULL,
+  PRIMARY KEY (item_id, line)
+);
+-- The full-text index: one document per photo, one per note chunk. search_docs maps an
+-- FTS rowid to its item and chunk (FTS5 cannot cascade or index its own columns).
+CREATE TABLE search_docs (
+  id INTEGER PRIMARY KEY,
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  chunk_id INTEGER
+);
+CREATE INDEX search_docs_item ON search_docs(item_id);
+CREATE VIRTUAL TABLE search_text USING fts5(
+  name, folder, body, tags, place,
+  tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER search_docs_gone AFTER DELETE ON search_docs BEGIN
+  DELETE FROM search_text WHERE rowid = old.id;
+END;
+`,
+  },
 ];

@@ -18,7 +18,16 @@ export function listSources(db: Db): SourceRow[] {
 }
 
 export function getSource(db: Db, id: number): SourceRow | undefined {
-  return listSources(db).find((s) => s.id === id);
+  return db
+    .prepare(
+      `SELECT s.id, s.path, s.added_at AS addedAt, (SELECT count(*) FROM items i WHERE i.source_id = s.id) AS itemCount
+       FROM sources s WHERE s.id = ?`,
+    )
+    .get(id) as SourceRow | undefined;
+}
+
+export function sourcePath(db: Db, id: number): string | undefined {
+  return (db.prepare('SELECT path FROM sources WHERE id = ?').get(id) as { path: string } | undefined)?.path;
 }
 
 export function insertSource(db: Db, path: string, now = Date.now()): SourceRow {

@@ -1,5 +1,5 @@
 // The UI's state, as Svelte 5 runes in one class. Components read it and call its actions.
-import type { Answer, EngineEvent, FindRequest, ItemError, JobProgress, LabelSet, SearchResult, Source, Status } from '../../../main/contract/api';
+import type { Answer, EngineEvent, FindRequest, ItemError, JobProgress, LabelSet, ParsedQuery, SearchResult, Source, Status } from '../../../main/contract/api';
 import { laterProgress } from '../../../main/contract/job-progress';
 import { ApiFailure, createClient } from './client';
 import type { Client, ConnectionState } from './client';
@@ -7,7 +7,8 @@ import { fileToBase64, parseDay } from './format';
 
 export type Mode = 'find' | 'ask' | 'labels' | 'point';
 export type QuerySubject =
-  | { kind: 'text'; text: string }
+  /** ignore: the chips the user removed (their words count as plain text) */
+  | { kind: 'text'; text: string; ignore: string[] }
   | { kind: 'item'; id: number; label: string }
   | { kind: 'image'; name: string; url: string; base64: string }
   /** Point at: a caption grounded in photos (results carry boxes) */
@@ -41,6 +42,9 @@ export class AppState {
   subject = $state<QuerySubject | null>(null);
   results = $state<SearchResult[]>([]);
   instruction = $state('');
+  /** what Trove understood of a text query (its chips), and whether anything matched well */
+  parsed = $state<ParsedQuery | null>(null);
+  strong = $state(true);
   searching = $state(false);
   searchError = $state<string | null>(null);
   kinds = $state({ image: true, note: true });
@@ -327,14 +331,17 @@ export class AppState {
     if (this.labelFilter) filters.label = this.labelFilter;
     if (s.kind === 'point') return this.runPointAt(s.text, filters);
     const req: FindRequest = { k: 200, filters, sort: this.sort };
-    if (s.kind === 'text') req.text = s.text;
+    if (s.kind === 'text') {
+      req.text = s.text;
+      if (s.ignore.length) req.ignore = [...s.ignore];
+    }
     else if (s.kind === 'item') req.imageItemId = s.id;
     else req.imageBase64 = s.base64;
     return this.showResults(() => this.client.call('find', req));
   }
 
   /** Runs one search and shows its results, unless a newer search has started meanwhile. */
-  private async showResults(search: () => Promise<{ results: SearchResult[]; instruction: string }>): Promise<void> {
+  private async showResults(search: () => Promise<{ results: SearchResult[]; instruction: string; parsed?: ParsedQuery; strong?: boolean }>): Promise<void> {
     const seq = ++this.searchSeq;
     this.searching = true;
     this.searchError = null;
@@ -343,6 +350,8 @@ export class AppState {
       if (seq !== this.searchSeq) return;
       this.results = res.results;
       this.instruction = res.instruction;
+      this.parsed = res.parsed ?? null;
+      this.strong = res.strong ?? true;
       this.selected = res.results.length ? 0 : -1;
     } catch (err) {
       if (seq !== this.searchSeq) return;
@@ -364,7 +373,7 @@ export class AppState {
   async findText(text: string): Promise<void> {
     const t = text.trim();
     if (!t) return;
-    this.subject = { kind: 'text', text: t };
+    this.subject = { kind: 'text', text: t, ignore: [] };
     this.mode = 'find';
     this.viewing = null;
     await this.search();
@@ -395,11 +404,21 @@ export class AppState {
     await this.search();
   }
 
+  /** The user removed a chip: its words become plain text, and the search runs again. */
+  async removeChip(id: string): Promise<void> {
+    const s = this.subject;
+    if (s?.kind !== 'text' || s.ignore.includes(id)) return;
+    this.subject = { ...s, ignore: [...s.ignore, id] };
+    await this.search();
+  }
+
   clearSearch(): void {
     if (this.subject?.kind === 'image') URL.revokeObjectURL(this.subject.url);
     this.subject = null;
     this.results = [];
     this.instruction = '';
+    this.parsed = null;
+    this.strong = true;
     this.searchError = null;
     this.selected = -1;
   }

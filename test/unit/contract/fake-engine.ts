@@ -30,7 +30,7 @@ export function fakeEngine(): FakeEngine {
     dataDirChangeable: false,
   };
   const api: TroveApi = {
-    status: async (r) => (check('status', r), { dataDir: '/tmp/x', sources: 0, items: { image: 0, note: 0 }, embedded: 0, pending: 0, errors: 0, model: null, job: null }),
+    status: async (r) => (check('status', r), { dataDir: '/tmp/x', sources: 0, items: { image: 0, note: 0 }, embedded: 0, pending: 0, errors: 0, model: null, job: null, passes: [] }),
     listSources: async (r) => (check('listSources', r), []),
     addSource: async (r) => (check('addSource', r), { id: 1, path: r.path, addedAt: 1, itemCount: 0 }),
     removeSource: async (r) => {

@@ -15,7 +15,7 @@ let lib: string;
 let data: string;
 const engines: TroveEngine[] = [];
 const open = (model: HashedTestEmbedder | null) => {
-  const e = new TroveEngine({ dataDir: data, model, batchSize: 4 });
+  const e = new TroveEngine({ dataDir: data, model, batchSize: 4, perception: false });
   engines.push(e);
   return e;
 };
@@ -165,7 +165,7 @@ describe('indexing jobs', () => {
   it('with autoIndex, a folder added while a job runs is indexed too', async () => {
     const second = join(dir.path, 'second');
     await generateLibrary(second, { images: 6, notes: 1, folders: 1 });
-    const e = new TroveEngine({ dataDir: data, model: new HashedTestEmbedder({ delayMs: 20 }), autoIndex: true, batchSize: 4 });
+    const e = new TroveEngine({ dataDir: data, model: new HashedTestEmbedder({ delayMs: 20 }), autoIndex: true, batchSize: 4, perception: false });
     engines.push(e);
     await e.addSource({ path: lib });
     await waitUntil(async () => ((await e.status()).job?.done ?? 0) > 0, 'first job under way');

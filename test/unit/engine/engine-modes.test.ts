@@ -35,7 +35,7 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) await writePlainPhoto(join(b, `red${i}.png`), 48, RED, i);
   for (let i = 0; i < 3; i++) await writePlainPhoto(join(b, `blue${i}.png`), 48, BLUE, i + 10);
   model = new ColourWordsTestEmbedder();
-  engine = new TroveEngine({ dataDir: join(dir.path, 'data'), model, batchSize: 4 });
+  engine = new TroveEngine({ dataDir: join(dir.path, 'data'), model, batchSize: 4, perception: false });
   srcA = (await engine.addSource({ path: a })).id;
   await engine.addSource({ path: b });
   await engine.startIndexing({});
@@ -143,7 +143,7 @@ describe('Sort into labels (classification)', () => {
 
   it('can be cancelled', async () => {
     const d = tempDir();
-    const slow = new TroveEngine({ dataDir: join(d.path, 'data'), model: new ColourWordsTestEmbedder({ delayMs: 80 }), batchSize: 1 });
+    const slow = new TroveEngine({ dataDir: join(d.path, 'data'), model: new ColourWordsTestEmbedder({ delayMs: 80 }), batchSize: 1, perception: false });
     try {
       await slow.addSource({ path: join(dir.path, 'B') });
       await slow.startIndexing({});

@@ -32,7 +32,7 @@ beforeAll(async () => {
     utimesSync(p, new Date(base + (20 + i) * DAY), new Date(base + (20 + i) * DAY));
   }
   for (let i = 0; i < 6; i++) writeFileSync(join(a, `note${i}.md`), noteText(i) + 'filler text. '.repeat(200));
-  engine = new TroveEngine({ dataDir: join(dir.path, 'data'), model: new HashedTestEmbedder() });
+  engine = new TroveEngine({ dataDir: join(dir.path, 'data'), model: new HashedTestEmbedder(), perception: false });
   srcA = (await engine.addSource({ path: a })).id;
   srcB = (await engine.addSource({ path: b })).id;
   await engine.startIndexing({});

@@ -39,7 +39,7 @@ async function fakeLoad(d: string, options: LoadOptions): Promise<EmbeddingModel
 }
 
 const open = (model: EmbeddingModel | null, extra: Partial<EngineOptions> = {}) => {
-  const e = new TroveEngine({ dataDir: data, model, batchSize: 8, modelRoots: roots, loadModel: fakeLoad, ...extra });
+  const e = new TroveEngine({ dataDir: data, model, batchSize: 8, modelRoots: roots, loadModel: fakeLoad, perception: false, ...extra });
   engines.push(e);
   return e;
 };

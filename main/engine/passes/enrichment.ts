@@ -1,0 +1,82 @@
+// What indexing adds after the embeddings: the perception passes and the full-text index
+// they feed. The models, the lexicon and the gazetteer load on first use (the CLI's
+// `trove search` never loads the perception models) and stay loaded.
+import { messageOf } from '../../base/errors';
+import type { JobProgress } from '../../contract/api';
+import type { Job } from '../jobs/job';
+import { defaultLexicon, type Lexicon } from '../lexicon/lexicon';
+import { defaultGazetteer, type Gazetteer } from '../places/gazetteer';
+import type { Db } from '../store/db';
+import { itemsWithoutDocs } from '../store/search-text';
+import { tagWordsWith } from '../text-index/tag-words';
+import { refreshSearchDocs } from '../text-index/refresh';
+import type { TagWords } from '../text-index/documents';
+import type { Pass } from './pass';
+import { PassJob } from './pass-job';
+import { buildPasses, disposePerceptionModels, loadPerceptionModels, type PerceptionModels } from './perception-set';
+
+export interface EnrichmentOptions {
+  db: Db;
+  log: (line: string) => void;
+  /** the folder of perception packages (default: the installation's native-models/) */
+  modelsRoot?: string;
+  threads?: number;
+  /** no perception models at all (tests of other parts); places, colours and the text index still run */
+  withoutModels?: boolean;
+}
+
+export class Enrichment {
+  private models: Promise<PerceptionModels> | null = null;
+  private lexicon: Lexicon | null | undefined;
+  private gazetteer: Gazetteer | null | undefined;
+  private words: TagWords | null = null;
+
+  constructor(private readonly o: EnrichmentOptions) {}
+
+  /** The lexicon, loaded on first use; null (logged) when it is not installed. */
+  lexiconOrNull(): Lexicon | null {
+    if (this.lexicon === undefined) this.lexicon = this.tryLoad('lexicon', defaultLexicon);
+    return this.lexicon;
+  }
+
+  /** The words each tag puts in the full-text index (search reads tags back with the same function). */
+  tagWords(): TagWords {
+    this.words ??= tagWordsWith(this.lexiconOrNull());
+    return this.words;
+  }
+
+  /** Rebuilds an item's full-text documents (call inside the transaction that changed it). */
+  refreshDocs(itemId: number): void {
+    refreshSearchDocs(this.o.db, itemId, this.tagWords());
+  }
+
+  /** The passes the installed models allow (loads them on first call). */
+  async passes(): Promise<Pass[]> {
+    this.models ??= this.o.withoutModels ? Promise.resolve({ unavailable: [] }) : loadPerceptionModels({ threads: this.o.threads, root: this.o.modelsRoot, log: this.o.log });
+    const models = await this.models;
+    if (this.gazetteer === undefined) this.gazetteer = this.tryLoad('gazetteer', defaultGazetteer);
+    return buildPasses(models, { gazetteer: this.gazetteer, gazetteerVersion: 'geonames-2024', lexicon: this.lexiconOrNull() });
+  }
+
+  /** The passes phase of an indexing run: documents missing from the index, then every due pass. */
+  async job(jobId: number, onProgress: (p: JobProgress) => void): Promise<Job | null> {
+    const { db } = this.o;
+    const missing = itemsWithoutDocs(db);
+    if (missing.length) db.transaction(() => missing.forEach((id) => this.refreshDocs(id)))();
+    const passes = await this.passes();
+    return new PassJob({ db, jobId, passes, refreshDocs: (id) => this.refreshDocs(id), onProgress });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.models) await disposePerceptionModels(await this.models);
+  }
+
+  private tryLoad<T>(what: string, load: () => T): T | null {
+    try {
+      return load();
+    } catch (err) {
+      this.o.log(`${what}: ${messageOf(err)}`);
+      return null;
+    }
+  }
+}

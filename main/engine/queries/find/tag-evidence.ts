@@ -1,0 +1,66 @@
+// How strongly a photo's tags support a word the full-text index matched in its `tags`
+// column, and the reason shown for it: "dog" on a photo the classifier called "golden
+// retriever" with probability 0.81 is `label: golden retriever 0.81`.
+import type { MatchReason } from '../../../contract/api';
+import type { TaggedRow, TagWords } from '../../text-index/documents';
+
+/** Lower case, no diacritics, a crude singular: enough to tell which tag gave a word the index matched (stemmed). */
+export function normWord(w: string): string {
+  const s = w.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
+  if (s.length > 4 && s.endsWith('ies')) return s.slice(0, -3) + 'y';
+  if (s.length > 4 && /(ses|xes|ches|shes|zes)$/.test(s)) return s.slice(0, -2);
+  if (s.length > 3 && s.endsWith('s') && !s.endsWith('ss') && !s.endsWith('us')) return s.slice(0, -1);
+  return s;
+}
+
+const tokens = (s: string) => s.split(/[^\p{L}\p{N}]+/u).filter(Boolean).map(normWord);
+
+/** Does the phrase `alt` occur in the words `w` (token by token, singular-insensitive)? */
+export function phraseIn(alt: string, w: string): boolean {
+  const a = tokens(alt);
+  const b = tokens(w);
+  if (!a.length || a.length > b.length) return false;
+  for (let i = 0; i + a.length <= b.length; i++) if (a.every((t, k) => b[i + k] === t)) return true;
+  return false;
+}
+
+/** How much a tag supports a word it gives at `closeness` (1: its own name; less: a broader word). */
+function strengthOf(t: TaggedRow, closeness: number): number {
+  const near = 0.75 + 0.25 * closeness;
+  switch (t.pass) {
+    case 'labels':
+      return Math.min(1, 0.35 + 0.9 * t.score) * near;
+    case 'objects':
+      return Math.min(1, 0.45 + 0.7 * t.score) * near;
+    case 'faces':
+      return 0.9;
+    case 'colours':
+      return Math.min(1, 0.4 + t.score);
+    default:
+      return 0.7;
+  }
+}
+
+const REASON_KIND: Record<string, MatchReason['kind']> = { labels: 'label', objects: 'object', faces: 'face', colours: 'colour' };
+
+function reasonOf(t: TaggedRow): MatchReason {
+  const kind = REASON_KIND[t.pass] ?? 'label';
+  if (t.pass === 'faces') return { kind, label: `faces: ${t.count}`, score: t.score };
+  if (t.pass === 'colours') return { kind, label: `colour: ${t.tag}`, score: t.score };
+  const count = t.pass === 'objects' && t.count > 1 ? ` ×${t.count}` : '';
+  return { kind, label: `${kind}: ${t.tag}${count} ${t.score.toFixed(2)}`, score: t.score };
+}
+
+/** The strongest tag of the photo that gives the word `alt` to the index, or null. */
+export function tagEvidence(tags: TaggedRow[], alt: string, tagWords: TagWords): { strength: number; reason: MatchReason } | null {
+  let best: { strength: number; reason: MatchReason } | null = null;
+  for (const t of tags) {
+    if (t.pass === 'places') continue;
+    let closeness = 0;
+    for (const w of tagWords(t)) if (w.weight > closeness && phraseIn(alt, w.word)) closeness = w.weight;
+    if (closeness === 0) continue;
+    const strength = strengthOf(t, closeness);
+    if (!best || strength > best.strength) best = { strength, reason: reasonOf(t) };
+  }
+  return best;
+}

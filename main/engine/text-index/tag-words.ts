@@ -1,0 +1,48 @@
+// The words a pass's tag puts in the full-text index, with how closely each names it: the
+// tag itself and its synonyms (1), then broader words from WordNet at 0.8 a step
+// ("golden retriever" -> retriever 0.8, ... dog 0.41, ... animal 0.21; the lexicon's
+// expandLabel), so a query names the thing at any level. Faces and people get the words
+// people use for photos of them.
+import { expandLabel } from '../lexicon/expand';
+import { cocoWnid } from '../lexicon/coco';
+import type { Lexicon } from '../lexicon/lexicon';
+import type { TaggedRow, TagWords, WeightedTagWord } from './documents';
+
+/** A classifier label is indexed when at least this probable; its broader words need more. */
+export const LABEL_MIN = 0.1;
+const BROADER_MIN = 0.2;
+/** A face this large a share of the photo, alone, makes it a selfie or a portrait. */
+const SELFIE_FACE_SHARE = 0.04;
+
+const own = (...words: string[]): WeightedTagWord[] => words.map((word) => ({ word: word.toLowerCase(), weight: 1 }));
+
+export function tagWordsWith(lexicon: Lexicon | null): TagWords {
+  const expand = (label: string, name: string): WeightedTagWord[] => {
+    if (!lexicon) return own(name);
+    const words = expandLabel(lexicon, label, name).map((w) => ({ word: w.word, weight: w.weight }));
+    return words.length ? words : own(name);
+  };
+  return (t: TaggedRow): WeightedTagWord[] => {
+    switch (t.pass) {
+      case 'labels': {
+        if (t.score < LABEL_MIN) return [];
+        // a species from a bird or insect model: "Blue Jay (Cyanocitta cristata)"
+        const species = /^(.*) \((.*)\)$/.exec(t.tag);
+        if (species) return own(species[1]!, species[2]!);
+        if (!t.ref || t.score < BROADER_MIN) return own(t.tag);
+        return expand(t.ref, t.tag);
+      }
+      case 'objects':
+        if (t.tag === 'person') return [...own('person', 'people'), ...(t.count >= 3 ? own('group', 'crowd') : [])];
+        return expand(cocoWnid(t.tag) ?? t.tag, t.tag);
+      case 'faces': {
+        const words = own('face', 'person', 'people');
+        if (t.count === 1 && Number(t.ref) >= SELFIE_FACE_SHARE) words.push(...own('selfie', 'portrait'));
+        if (t.count >= 3) words.push(...own('group', 'group photo'));
+        return words;
+      }
+      default:
+        return own(t.tag);
+    }
+  };
+}

@@ -1,0 +1,73 @@
+// What the full-text index holds for an item: words of names a person chose (not the
+// camera's), the text read or written, the tags with broader words, the places.
+import { describe, expect, it } from 'vitest';
+import { colourName, dominantColours } from '../../../main/engine/passes/colours';
+import { nameWords, pathWords, photoDocument } from '../../../main/engine/text-index/documents';
+import { tagWordsWith } from '../../../main/engine/text-index/tag-words';
+import { defaultLexicon } from '../../../main/engine/lexicon/lexicon';
+
+describe('name words', () => {
+  it.each([
+    ['IMG_4012', []],
+    ['DSC01234', []],
+    ['PXL_20190612_101530123', []],
+    ['IMG-20190613-WA0004', []],
+    ['Screenshot 2021-03-04 at 10.12.33', ['Screenshot', '2021', 'at']],
+    ['grandmas-blue-house', ['grandmas', 'blue', 'house']],
+    ['BikeShopReceipt', ['Bike', 'Shop', 'Receipt']],
+    ['Lisbon 2019', ['Lisbon', '2019']],
+  ])('%s -> %j', (name, words) => {
+    expect(nameWords(name)).toEqual(words);
+  });
+
+  it('takes folder words between the library folder and the file', () => {
+    expect(pathWords('/lib/Photos/Lisbon 2019/IMG_0001.JPG', '/lib')).toEqual({ name: '', folder: 'Photos Lisbon 2019' });
+    expect(pathWords('/lib/sourdough.md', '/lib')).toEqual({ name: 'sourdough', folder: '' });
+  });
+});
+
+describe('a photo document', () => {
+  it('has the text read in the photo, the tags with broader words, and the places apart', () => {
+    const doc = photoDocument({
+      path: '/lib/Iceland trip/IMG_1.jpg',
+      sourceRoot: '/lib',
+      tags: [
+        { pass: 'labels', tag: 'golden retriever', score: 0.8, count: 1, ref: 'n02099601' },
+        { pass: 'places', tag: 'Reykjavik', score: 1, count: 1, ref: 'city' },
+        { pass: 'places', tag: 'Iceland', score: 1, count: 1, ref: 'country' },
+      ],
+      lines: [{ text: 'GUEST WIFI', score: 0.9, x: 0, y: 0, w: 1, h: 0.1 }],
+      tagWords: tagWordsWith(defaultLexicon()),
+    });
+    expect(doc.folder).toBe('Iceland trip');
+    expect(doc.body).toBe('GUEST WIFI');
+    expect(doc.place).toBe('Reykjavik ; Iceland');
+    for (const w of ['golden retriever', 'retriever', 'dog', 'animal']) expect(doc.tags).toContain(w);
+    expect(doc.tags).not.toMatch(/\bentity\b|\borganism\b/);
+  });
+
+  it('an unlikely label gives only its own name, a very unlikely one nothing', () => {
+    const words = tagWordsWith(defaultLexicon());
+    expect(words({ pass: 'labels', tag: 'golden retriever', score: 0.15, count: 1, ref: 'n02099601' }).map((w) => w.word)).toEqual(['golden retriever']);
+    expect(words({ pass: 'labels', tag: 'golden retriever', score: 0.05, count: 1, ref: 'n02099601' })).toEqual([]);
+  });
+});
+
+describe('colours', () => {
+  it('names basic colours', () => {
+    expect(colourName([250, 20, 20])).toBe('red');
+    expect(colourName([20, 60, 220])).toBe('blue');
+    expect(colourName([250, 250, 250])).toBe('white');
+    expect(colourName([30, 140, 40])).toBe('green');
+  });
+
+  it('lists the colours covering a good share of the photo, largest first', () => {
+    const w = 40;
+    const h = 40;
+    const data = new Uint8Array(w * h * 3);
+    for (let i = 0; i < w * h; i++) data.set(i < w * h * 0.7 ? [20, 60, 220] : [250, 250, 250], i * 3);
+    const tags = dominantColours({ width: w, height: h, data }).tags!;
+    expect(tags.map((t) => t.tag)).toEqual(['blue', 'white']);
+    expect(tags[0]!.score).toBeCloseTo(0.7, 1);
+  });
+});
