@@ -4,10 +4,11 @@
 // thresholds used in ranking can change without running the models again.
 import type { FaceDetector, ImageClassifier, LabelScore, ObjectDetector, TextReader } from '../../ml/perception/types';
 import type { PassResult, TagRow } from '../store/perception';
+import { documentKinds } from './document-kinds';
 import type { Pass } from './pass';
 
 /** Bump when a pass's own code changes what it stores (the model's version is part of the pass version too). */
-const CODE_REVISION = 1;
+const CODE_REVISION = 2;
 
 const versionOf = (m: { id: string; version: string }, ...more: { id: string; version: string }[]) =>
   [m, ...more].map((x) => `${x.id}@${x.version}`).join('+') + `/r${CODE_REVISION}`;
@@ -99,7 +100,11 @@ export function textPass(reader: TextReader): Pass {
     needsPixels: true,
     async run(_item, image) {
       const lines = await reader.read(image!);
-      return { lines: lines.map((l) => ({ text: l.text, score: l.score, x: l.box.x, y: l.box.y, w: l.box.width, h: l.box.height })) };
+      return {
+        lines: lines.map((l) => ({ text: l.text, score: l.score, x: l.box.x, y: l.box.y, w: l.box.width, h: l.box.height })),
+        // what kind of document the text says it is: a receipt, a ticket, a letter...
+        tags: documentKinds(lines.map((l) => l.text)),
+      };
     },
   };
 }

@@ -9,7 +9,7 @@ export function placesPass(gazetteer: Gazetteer, gazetteerVersion: string): Pass
   return {
     name: 'places',
     label: 'naming places',
-    version: `${gazetteerVersion}/r1`,
+    version: `${gazetteerVersion}/r2`,
     needsPixels: false,
     async run(item) {
       if (item.gpsLat === null || item.gpsLon === null) return {};

@@ -56,6 +56,12 @@ const GRAVITY_KM = 2;
  */
 const MAX_GAP_DEGREES = 200;
 const METRO_MIN_POPULATION = 100_000;
+/**
+ * Within this distance of a place, a point far from towns is in that place's country and
+ * region whatever surrounds it: photos are taken on coasts (Vík, 56 km from the nearest
+ * town of 1,000 people, has the sea on one side) far more often than 70 km out at sea.
+ */
+const COAST_KM = 70;
 
 /** The farthest any town reaches (reachKm of 1M+ people). */
 const MAX_REACH_KM = 30;
@@ -172,9 +178,14 @@ export class Gazetteer {
   private countryAround(lat: number, lon: number): Place | null {
     const around: { i: number; km: number }[] = [];
     this.grid.within(lat, lon, SURROUND_KM, (i, km) => around.push({ i, km }));
-    if (around.length < 3) return null;
+    if (!around.length) return null;
     const nearest = around.reduce((a, b) => (b.km < a.km ? b : a));
     const cc = this.countryOf(nearest.i);
+    if (nearest.km <= COAST_KM) {
+      const region = this.data.regions[this.data.region[nearest.i]!]!.name || null;
+      return { city: null, metro: null, nearest: null, region, country: countryName(cc), countryCode: cc, distanceKm: nearest.km, names: searchNames([region], cc) };
+    }
+    if (around.length < 3) return null;
     const bearings = around
       .filter((p) => this.countryOf(p.i) === cc)
       .map((p) => bearing(lat, lon, this.data.lat[p.i]!, this.data.lon[p.i]!))

@@ -20,14 +20,6 @@ export interface UnitBox {
   height: number;
 }
 
-/**
- * What a model with its own region detector may offer (none does yet): boxes in fractions
- * of the image it was given. `proposeRegions` adds them to the sliding windows.
- */
-export interface RegionDetector {
-  detectRegions(image: RgbImage): Promise<UnitBox[]>;
-}
-
 /** Window sides (fraction of each image side) and how many positions per axis at each. */
 export const WINDOW_SCALES: readonly { side: number; steps: number }[] = [
   { side: 0.7, steps: 3 },
@@ -45,19 +37,21 @@ export function slidingWindows(scales = WINDOW_SCALES): UnitBox[] {
   return boxes;
 }
 
-/** Regions to try for one photo: the sliding windows, and the model's detector boxes when it has a detector. */
-export async function proposeRegions(image: RgbImage, model: EmbeddingModel): Promise<UnitBox[]> {
+/** Detected boxes used as proposals, at most (the strongest first). */
+const MAX_DETECTED = 20;
+
+/**
+ * Regions to try for one photo: the sliding windows, and the boxes the perception passes
+ * found in it (objects, faces: fractions of the photo), clamped to it, slivers dropped.
+ */
+export function proposeRegions(detected: readonly UnitBox[] = []): UnitBox[] {
   const boxes = slidingWindows();
-  const detector = (model as Partial<RegionDetector>).detectRegions;
-  if (typeof detector === 'function') {
-    const found = await detector.call(model, image);
-    for (const b of found.slice(0, 20)) {
-      const x = clamp01(b.x);
-      const y = clamp01(b.y);
-      const width = Math.min(1 - x, Math.max(0, b.width));
-      const height = Math.min(1 - y, Math.max(0, b.height));
-      if (width > 0.02 && height > 0.02) boxes.push({ x, y, width, height });
-    }
+  for (const b of detected.slice(0, MAX_DETECTED)) {
+    const x = clamp01(b.x);
+    const y = clamp01(b.y);
+    const width = Math.min(1 - x, Math.max(0, b.width));
+    const height = Math.min(1 - y, Math.max(0, b.height));
+    if (width > 0.02 && height > 0.02) boxes.push({ x, y, width, height });
   }
   return boxes;
 }
@@ -107,9 +101,10 @@ export async function groundInImage(
   displayed: { width: number; height: number },
   caption: string,
   fullInput: RgbImage,
+  detected: readonly UnitBox[] = [],
 ): Promise<Grounded> {
   const size = model.imageSize!;
-  const regions = await proposeRegions(fullInput, model);
+  const regions = proposeRegions(detected);
   const crops = await Promise.all(regions.map((b) => cropForModel(img, b, size)));
   const query = groundingQueryInput(model, fullInput, caption);
   const [qv, ...rv] = await embedAll(model, [query, ...crops.map((c) => regionTargetInput(model, c))], 36);

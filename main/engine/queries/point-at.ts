@@ -5,6 +5,7 @@ import { messageOf } from '../../base/errors';
 import type { Box, PointAtRequest, SearchResponse, SearchResult } from '../../contract/api';
 import { decodeIntermediate, modelInputFrom, probeImage } from '../library/images';
 import { getItem } from '../store/items';
+import { regionsOfItem } from '../store/perception';
 import { emptyGrounding, groundInImage, rankGrounded } from './ground';
 import { search, type SearchDeps } from './search';
 
@@ -41,7 +42,8 @@ export async function pointAt(deps: PointAtDeps, req: Required<Pick<PointAtReque
       const full = await modelInputFrom(img, size);
       // the stored size is after EXIF rotation, as the viewer shows the photo
       const displayed = it.width && it.height ? { width: it.width, height: it.height } : await probeImage(buf);
-      const g = await groundInImage(model, img, displayed, req.caption, full);
+      const detected = regionsOfItem(db, it.id).map((r) => ({ x: r.x, y: r.y, width: r.w, height: r.h }));
+      const g = await groundInImage(model, img, displayed, req.caption, full, detected);
       instruction ||= g.instruction;
       grounded.push({ ...r, score: g.score, box: g.box });
     } catch (err) {

@@ -6,6 +6,7 @@
 import { expandLabel } from '../lexicon/expand';
 import { cocoWnid } from '../lexicon/coco';
 import type { Lexicon } from '../lexicon/lexicon';
+import { DOCUMENT_WORDS } from '../passes/document-kinds';
 import type { TaggedRow, TagWords, WeightedTagWord } from './documents';
 
 /** A classifier label is indexed when at least this probable; its broader words need more. */
@@ -41,6 +42,8 @@ export function tagWordsWith(lexicon: Lexicon | null): TagWords {
         if (t.count >= 3) words.push(...own('group', 'group photo'));
         return words;
       }
+      case 'text':
+        return own(...(DOCUMENT_WORDS[t.tag] ?? [t.tag]));
       default:
         return own(t.tag);
     }

@@ -66,6 +66,10 @@ describe('placeOf on known coordinates', () => {
     expect(gaz.placeOf(47.59, 7.56)).toMatchObject({ countryCode: 'FR', country: 'France', metro: null });
   });
 
+  it('a coast far from towns keeps its country and region (Vík, 56 km from the nearest town of 1,000)', () => {
+    expect(gaz.placeOf(63.4483, -19.1374)).toMatchObject({ city: null, region: 'South', country: 'Iceland' });
+  });
+
   it('at sea there is no place: mid-Atlantic, 100 km off Lisbon, Null Island', () => {
     expect(gaz.placeOf(30, -40)).toBeNull();
     expect(gaz.placeOf(38.7, -10.5)).toBeNull();

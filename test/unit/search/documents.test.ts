@@ -2,6 +2,7 @@
 // camera's), the text read or written, the tags with broader words, the places.
 import { describe, expect, it } from 'vitest';
 import { colourName, dominantColours } from '../../../main/engine/passes/colours';
+import { documentKinds } from '../../../main/engine/passes/document-kinds';
 import { nameWords, pathWords, photoDocument } from '../../../main/engine/text-index/documents';
 import { tagWordsWith } from '../../../main/engine/text-index/tag-words';
 import { defaultLexicon } from '../../../main/engine/lexicon/lexicon';
@@ -69,5 +70,24 @@ describe('colours', () => {
     const tags = dominantColours({ width: w, height: h, data }).tags!;
     expect(tags.map((t) => t.tag)).toEqual(['blue', 'white']);
     expect(tags[0]!.score).toBeCloseTo(0.7, 1);
+  });
+});
+
+describe('document kinds from the text in a photo', () => {
+  it.each([
+    [['Velo Bike Shop', 'Inner tube 700c', '6.50', 'Brake pads', '12.00', 'TOTAL', '18.50', 'VISA ****1234'], ['receipt']],
+    [['BOARDING PASS', 'Icelandair FI 441', 'From Manchester MAN', 'Gate 12', 'Seat 14C'], ['ticket']],
+    [['Oakwood Dental Practice', '14 January 2023', 'Dear Ms Price,', 'your check-up is due', 'Kind regards'], ['letter']],
+    [['Welcome to Casa Azul', 'Guest WiFi', 'Network: CasaAzul-Guest', 'Password: sardinha2019'], ['wifi']],
+    [['Kaffi Hus', 'SOUPS', 'Icelandic lamb soup 2.400', 'Fish soup 2.600', 'Coffee 600'], ['menu']],
+    [['NO PARKING', 'NO PARKING'], []],
+    [['Gentle Yoga', 'Tuesdays 7pm', "St Paul's Church Hall"], []],
+  ])('%j -> %j', (lines, kinds) => {
+    expect(documentKinds(lines).map((t) => t.tag)).toEqual(kinds);
+  });
+
+  it('a receipt is found by "bill" and "receipt" in the index', () => {
+    const words = tagWordsWith(null)({ pass: 'text', tag: 'receipt', score: 0.9, count: 1, ref: null }).map((w) => w.word);
+    expect(words).toEqual(expect.arrayContaining(['receipt', 'bill']));
   });
 });

@@ -15,6 +15,10 @@ import type { Column, ItemMatches } from './text-matches';
 export interface FusionWeights {
   /** how much a match in each column counts (tags: the tag's own evidence instead) */
   column: Record<Exclude<Column, 'tags'>, number>;
+  /** a thing a photo can show, written in a text (a note, a sign): less than a photo tagged with it */
+  objectInText: number;
+  /** a place named in a text or a file name: less than a photo taken there */
+  placeInText: number;
   /** the most the embedding adds, per kind */
   embedding: Record<ItemKind, number>;
   /** calibrated similarity: (z - zFloor) / zSpan, clamped to [0, 1] */
@@ -27,6 +31,8 @@ export interface FusionWeights {
 
 export const DEFAULT_WEIGHTS: FusionWeights = {
   column: { body: 1, name: 0.9, folder: 0.8, place: 1 },
+  objectInText: 0.75,
+  placeInText: 0.7,
   embedding: { image: 0.15, note: 0.4 },
   zFloor: 1,
   zSpan: 3,
@@ -95,6 +101,8 @@ export function fuse(input: FusionInput): Scored[] {
         reason = ev.reason;
       } else {
         s = w.column[c.column];
+        if (g.object && c.column === 'body') s *= w.objectInText;
+        if (g.place && c.column !== 'place') s *= w.placeInText;
         reason = columnReason(c.column, kind, alt.text);
       }
       s *= alt.weight;

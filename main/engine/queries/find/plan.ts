@@ -18,6 +18,8 @@ export interface TermGroup {
   exact?: boolean;
   /** a thing a photo can show: a photo's tags for it count more than a note's words */
   object?: boolean;
+  /** a place of the library: photos taken there match it fully, text that names it less */
+  place?: boolean;
 }
 
 export interface PlanFilters {

@@ -36,17 +36,20 @@ function strengthOf(t: TaggedRow, closeness: number): number {
       return 0.9;
     case 'colours':
       return Math.min(1, 0.4 + t.score);
+    case 'text':
+      return t.score * near;
     default:
       return 0.7;
   }
 }
 
-const REASON_KIND: Record<string, MatchReason['kind']> = { labels: 'label', objects: 'object', faces: 'face', colours: 'colour' };
+const REASON_KIND: Record<string, MatchReason['kind']> = { labels: 'label', objects: 'object', faces: 'face', colours: 'colour', text: 'text' };
 
 function reasonOf(t: TaggedRow): MatchReason {
   const kind = REASON_KIND[t.pass] ?? 'label';
   if (t.pass === 'faces') return { kind, label: `faces: ${t.count}`, score: t.score };
   if (t.pass === 'colours') return { kind, label: `colour: ${t.tag}`, score: t.score };
+  if (t.pass === 'text') return { kind, label: `document: ${t.tag}`, score: t.score };
   const count = t.pass === 'objects' && t.count > 1 ? ` ×${t.count}` : '';
   return { kind, label: `${kind}: ${t.tag}${count} ${t.score.toFixed(2)}`, score: t.score };
 }

@@ -23,6 +23,10 @@ const SYNONYM_SCALE = 0.8;
 
 export function termGroups(q: ParsedQuery): TermGroup[] {
   const groups: TermGroup[] = q.phrases.map((p) => ({ said: p, alternatives: [{ text: p, weight: 1 }], exact: true }));
+  // a place is a strong boost, not a filter: "train ticket to Porto" is a ticket photographed elsewhere
+  const byLabel = new Map<string, string[]>();
+  for (const p of q.places) byLabel.set(p.label, [...(byLabel.get(p.label) ?? []), p.name]);
+  for (const [label, names] of byLabel) groups.push({ said: label, alternatives: [...new Set(names)].map((text) => ({ text, weight: 1 })), place: true });
   for (const w of q.words) {
     const alts = new Map<string, Alternative>();
     const add = (text: string, weight: number) => {
@@ -42,17 +46,16 @@ export function understand(text: string, ctx: UnderstandContext): { plan: Search
   const filterReasons: SearchPlan['filterReasons'] = [];
   if (q.dateRange) filterReasons.push({ kind: 'date', label: q.dateRange.label });
   if (q.monthsOfYear) filterReasons.push({ kind: 'date', label: q.monthsOfYear.label });
-  for (const p of q.places) filterReasons.push({ kind: 'place', label: p.label });
   const plan: SearchPlan = {
     groups: termGroups(q),
     filters: {
       ...dateFilters(q),
       ...(q.monthsOfYear ? { months: q.monthsOfYear.months } : {}),
-      ...(q.places.length ? { places: q.places.map((p) => p.name) } : {}),
       ...(q.kinds ? { kinds: q.kinds } : {}),
     },
     embedText: q.text,
     filterReasons,
   };
-  return { plan, parsed: { text: q.text, chips: q.chips } };
+  const chips = q.chips.map((c) => (c.kind === 'place' ? { ...c, effect: 'boost' as const } : c));
+  return { plan, parsed: { text: q.text, chips } };
 }
