@@ -108,7 +108,9 @@ function styleFor(spec: DocumentSpec, r: Rng): Style {
     case 'receipt': {
       const W = 800;
       const s = r.range(26, 34);
-      const footer = L.findIndex((t) => /^(Thank|Have a)/.test(t));
+      // the closing greeting and what follows it are centred; a receipt without one has no footer
+      const greeting = L.findIndex((t, i) => i >= 4 && /^(Thank|Have a)/.test(t));
+      const footer = greeting < 0 ? L.length : greeting;
       const lines = L.map((t, i) =>
         i === 0
           ? line(t, s * 1.35, { bold: true, align: 'center', body: false })
