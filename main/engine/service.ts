@@ -158,6 +158,7 @@ export class TroveEngine implements TroveApi {
         ranking: this.opts.ranking ?? 'fused',
         lexicon: () => this.enrichment.lexiconOrNull(),
         tagWords: () => this.enrichment.tagWords(),
+        generality: () => this.enrichment.generalityOrNull(),
         itemById: (id) => this.mustGetItem(id),
       },
       req,

@@ -4,6 +4,7 @@
 import { messageOf } from '../../base/errors';
 import type { JobProgress } from '../../contract/api';
 import type { Job } from '../jobs/job';
+import { defaultGenerality, type Generality } from '../lexicon/generality';
 import { defaultLexicon, type Lexicon } from '../lexicon/lexicon';
 import { defaultGazetteer, type Gazetteer } from '../places/gazetteer';
 import type { Db } from '../store/db';
@@ -29,6 +30,7 @@ export class Enrichment {
   private models: Promise<PerceptionModels> | null = null;
   private lexicon: Lexicon | null | undefined;
   private gazetteer: Gazetteer | null | undefined;
+  private generality: Generality | null | undefined;
   private words: TagWords | null = null;
 
   constructor(private readonly o: EnrichmentOptions) {}
@@ -43,6 +45,12 @@ export class Enrichment {
   tagWords(): TagWords {
     this.words ??= tagWordsWith(this.lexiconOrNull());
     return this.words;
+  }
+
+  /** How general English words are (query weights), loaded on first use; null (logged) when not installed. */
+  generalityOrNull(): Generality | null {
+    if (this.generality === undefined) this.generality = this.tryLoad('word generality', defaultGenerality);
+    return this.generality;
   }
 
   /** Rebuilds an item's full-text documents (call inside the transaction that changed it). */

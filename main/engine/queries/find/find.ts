@@ -11,6 +11,7 @@ import type { Db } from '../../store/db';
 import { getChunk, type CatalogEntry } from '../../store/embeddings';
 import { filteredItems, getItems } from '../../store/items';
 import { itemsAtPlaces, tagsOfItems } from '../../store/perception';
+import type { Generality } from '../../lexicon/generality';
 import type { TagWords } from '../../text-index/documents';
 import type { VectorIndex } from '../../vectors/vector-index';
 import { embeddingSignal } from './embedding-signal';
@@ -24,6 +25,8 @@ export interface FindDeps {
   index: VectorIndex;
   catalog: Catalog;
   tagWords: TagWords;
+  /** how general each English word is (null: every word counts fully) */
+  generality: Generality | null;
 }
 
 export interface FindQuery {
@@ -87,7 +90,9 @@ export async function findFused(deps: FindDeps, q: FindQuery): Promise<SearchRes
     }
   }
   const n = Math.max(1, searchableItems(db));
-  const idf = documentFrequencies(plan.groups, text).map((df) => idfOf(df, n));
+  // rare in the library and specific in English: "make" in four notes is still a common word
+  const general = (g: SearchPlan['groups'][number]) => (g.place || g.exact || !deps.generality ? 1 : deps.generality.weight(g.said));
+  const idf = documentFrequencies(plan.groups, text).map((df, i) => idfOf(df, n) * general(plan.groups[i]!));
   const emb = await embeddingSignal(deps, plan.embedText, kinds, Math.max(EMBEDDING_CANDIDATES, 3 * q.k), allowedEntry);
   if (exactGroups.length && text.size) for (const id of [...emb.hits.keys()]) if (!text.has(id)) emb.hits.delete(id);
   const photos = [...text.values()].filter((m) => m.kind === 'image').map((m) => m.itemId);

@@ -2,6 +2,7 @@
 // ranked by every signal (findFused), unless the engine was asked for the embedding alone
 // (the baseline of `trove eval --search`).
 import type { ParsedRequestOf, ResponseOf } from '../../../contract/api';
+import type { Generality } from '../../lexicon/generality';
 import type { Lexicon } from '../../lexicon/lexicon';
 import type { ItemRow } from '../../store/items';
 import type { TagWords } from '../../text-index/documents';
@@ -16,6 +17,7 @@ export interface FindRequestDeps extends SearchDeps {
   ranking: 'fused' | 'embedding';
   lexicon: () => Lexicon | null;
   tagWords: () => TagWords;
+  generality: () => Generality | null;
   itemById: (id: number) => ItemRow;
 }
 
@@ -32,6 +34,6 @@ export async function find(deps: FindRequestDeps, req: ParsedRequestOf<'find'>):
     coverage: lexicon ? coverageOf(deps.db, lexicon) : undefined,
   });
   plan.filters = mergeFilters(req.filters, onlyItems, plan.filters);
-  const res = await findFused({ ...deps, tagWords: deps.tagWords() }, { plan, k: req.k, sort: req.sort });
+  const res = await findFused({ ...deps, tagWords: deps.tagWords(), generality: deps.generality() }, { plan, k: req.k, sort: req.sort });
   return { ...res, parsed };
 }
