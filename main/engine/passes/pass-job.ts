@@ -131,13 +131,16 @@ export class PassJob implements Job {
 
   private async runPasses(item: ItemRow, passes: Pass[], image: RgbImage | string | null): Promise<void> {
     const outcomes: [Pass, Outcome][] = [];
+    const earlier = new Map<Pass['name'], PassResult>();
     for (const pass of passes) {
       if (pass.needsPixels && typeof image === 'string') {
         outcomes.push([pass, { ok: false, error: image }]);
         continue;
       }
       try {
-        outcomes.push([pass, { ok: true, result: await pass.run(item, typeof image === 'string' ? null : image) }]);
+        const result = await pass.run(item, typeof image === 'string' ? null : image, earlier);
+        earlier.set(pass.name, result);
+        outcomes.push([pass, { ok: true, result }]);
       } catch (err) {
         outcomes.push([pass, { ok: false, error: `${pass.label} failed: ${messageOf(err)}` }]);
       }

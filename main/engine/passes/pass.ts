@@ -15,8 +15,12 @@ export interface Pass {
   readonly version: string;
   /** false for passes that need only the item's row (places from GPS) */
   readonly needsPixels: boolean;
-  /** learns from one photo: `image` is the photo decoded once for every pass (null when needsPixels is false) */
-  run(item: ItemRow, image: RgbImage | null): Promise<PassResult>;
+  /**
+   * learns from one photo: `image` is the photo decoded once for every pass (null when
+   * needsPixels is false); `earlier` holds what the passes before it found in this photo
+   * during this run (a pass may skip work they make pointless)
+   */
+  run(item: ItemRow, image: RgbImage | null, earlier: ReadonlyMap<PassName, PassResult>): Promise<PassResult>;
 }
 
 /** Longer side of the one decode every pass reads (text in 12 MP photos of receipts stays legible). */

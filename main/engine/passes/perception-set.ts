@@ -89,8 +89,9 @@ export function buildPasses(m: PerceptionModels, extra: { gazetteer: Gazetteer |
     const lex = extra.lexicon;
     passes.push(labelsPass(m.imagenet, lex ? species : [], (wnid, group) => (lex ? isA(lex, wnid, group) : false)));
   }
-  if (m.faces) passes.push(facesPass(m.faces));
+  // the objects pass runs first: the faces pass looks only where it saw a person
   if (m.detector) passes.push(objectsPass(m.detector));
+  if (m.faces) passes.push(facesPass(m.faces));
   if (m.reader) passes.push(textPass(m.reader));
   return passes;
 }
