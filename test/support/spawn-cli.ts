@@ -1,4 +1,5 @@
-// Spawns the test CLI (the real `trove` CLI with the deterministic test-double model).
+// Spawns the test CLI (the real `trove` CLI with the deterministic test-double model), or
+// another TypeScript script of the tests, in a process of its own.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
@@ -16,9 +17,14 @@ export interface CliRun {
 }
 
 export function startCli(args: string[], env: Record<string, string> = {}): CliRun {
-  // `node --import tsx` runs the CLI in ONE process (the tsx binary would fork a child that
-  // outlives a kill -9 of its parent)
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startScript(cli, args, env);
+}
+
+/** Runs a TypeScript file with `node --import tsx` from the repository root. */
+export function startScript(script: string, args: string[], env: Record<string, string> = {}): CliRun {
+  // `node --import tsx` runs the script in ONE process (the tsx binary would fork a child
+  // that outlives a kill -9 of its parent)
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];

@@ -1,72 +1,71 @@
 // The vlm2vec trainer glue: GradCache chunks that carry trunk features, driven by the shared
-// Trainer (checkpoints resume exactly), and train-nano's family-mixing batch sampler.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Trainer (a run killed mid-way resumes from its checkpoint file, in a new process, to the
+// bits of a run never interrupted), and train-nano's family-mixing batch sampler.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { padTokens } from '../../../main/ml/models/vlm2vec/family';
-import { NANO_CONFIG, Vlm2vecModel } from '../../../main/ml/models/vlm2vec/model';
-import type { Vlm2vecConfig } from '../../../main/ml/models/vlm2vec/model';
-import type { Vlm2vecBatch, Vlm2vecRows } from '../../../main/ml/models/vlm2vec/train';
+import { Vlm2vecModel } from '../../../main/ml/models/vlm2vec/model';
 import { concatVlm2vecRows, createVlm2vecTrainer, sliceVlm2vecRows } from '../../../main/ml/models/vlm2vec/train';
-import { Rng } from '../../../main/ml/random';
+import { loadCheckpoint } from '../../../main/ml/train/checkpoint';
+import type { Checkpoint } from '../../../main/ml/train/checkpoint';
+import type { TrainerProgressState } from '../../../main/ml/train/trainer';
 import { EQUAL_MIX, FAMILIES, parseBatchMix, sampleBatch } from '../../../native-models/recipes/train-nano-data';
 import type { Family, Pair, TrainData } from '../../../native-models/recipes/train-nano-data';
+import { repoRoot, startScript } from '../../support/spawn-cli';
+import { tempDir } from '../../support/tmp';
+import { synthVlm2vecBatch as synthBatch, TINY_VLM2VEC as TINY } from '../../support/vlm2vec-synthetic';
 
-const TINY: Vlm2vecConfig = { ...NANO_CONFIG, dim: 16, heads: 2, layers: 1, mlpHidden: 32, maxTextTokens: 12, featureChannels: 8, featureGrid: [2, 2], dropout: 0.1, seed: 5 };
+const TRAIN_PROCESS = join(repoRoot, 'test', 'support', 'vlm2vec-train-process.ts');
+const STEPS = 12;
 
-/** Synthetic batches: row i's target shares its features / tokens with its query. Deterministic in the index. */
-function synthBatch(index: number, size: number): Vlm2vecBatch {
-  const rng = new Rng(1000 + index);
-  const fsize = TINY.featureChannels * 4;
-  const rows = (withImage: (i: number) => boolean, shift: number): Vlm2vecRows => {
-    const toks = Array.from({ length: size }, (_v, i) => [256, ...Array.from({ length: 1 + ((i + index) % 5) }, (_w, j) => (i * 7 + j * 3 + shift) % 256)]);
-    const { ids, mask, seq } = padTokens(toks);
-    const features = new Float32Array(size * fsize).map(() => rng.uniform() * 4);
-    const hasImage = new Float32Array(size).map((_v, i) => (withImage(i) ? 1 : 0));
-    return { ids, mask, seq, features, hasImage };
-  };
-  return { queries: rows((i) => i % 2 === 0, 0), targets: rows((i) => i % 3 === 0, 1) };
-}
-
-async function trainSteps(ckpt: string, stopAfter: number[]): Promise<Map<string, Float32Array>> {
-  const model = new Vlm2vecModel(TINY);
-  for (const k of stopAfter) {
-    const trainer = await createVlm2vecTrainer({
-      model,
-      source: { batch: synthBatch },
-      batchSize: 8,
-      chunkSize: 3,
-      steps: 3,
-      lr: 1e-3,
-      seed: 11,
-      checkpoint: { path: ckpt, every: 1 },
-      session: { providers: ['cpu'], intraOpNumThreads: 1 },
-    });
-    try {
-      await trainer.run(k);
-    } finally {
-      await trainer.release();
-    }
+/** Runs the training process to its end (or until `killAfterCheckpoint`'s checkpoint is on disk, then kill -9). */
+async function trainInProcess(ckpt: string, killAfterCheckpoint?: number): Promise<{ killed: boolean; result?: { step: number; resumedFrom: number } }> {
+  const run = startScript(TRAIN_PROCESS, [ckpt, String(STEPS)]);
+  if (killAfterCheckpoint !== undefined) {
+    await run.waitForLine(new RegExp(`^checkpoint ${killAfterCheckpoint}$`));
+    run.child.kill('SIGKILL');
   }
-  return new Map([...model.stateDict()].map(([n, v]) => [n, Float32Array.from(v)]));
+  const { code, signal } = await run.exit;
+  if (signal === 'SIGKILL') return { killed: true };
+  expect(code, run.stderr()).toBe(0);
+  return { killed: false, result: JSON.parse(run.stdout().trim().split('\n').at(-1)!) as { step: number; resumedFrom: number } };
 }
+
+const bits = (t: Float32Array): string => Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString('hex');
 
 describe('vlm2vec training', () => {
-  it('trains with GradCache chunks carrying features, and a killed run resumes bit-identically', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'trove-vlm2vec-train-'));
-    const straight = await trainSteps(join(dir, 'a.ckpt'), [Infinity]);
-    const resumed = await trainSteps(join(dir, 'b.ckpt'), [1, Infinity]);
-    const init = new Vlm2vecModel(TINY).stateDict();
-    let moved = 0;
-    for (const [name, v] of straight) {
-      expect(resumed.get(name)).toEqual(v);
-      moved += v.reduce((s, x, i) => s + Math.abs(x - (init.get(name) as Float32Array)[i]), 0);
+  it('a run killed (kill -9) mid-way resumes in a new process, from the checkpoint file, to exactly the uninterrupted run', async () => {
+    const dir = tempDir('trove-vlm2vec-train-');
+    try {
+      const straightFile = join(dir.path, 'straight.ckpt');
+      const resumedFile = join(dir.path, 'resumed.ckpt');
+      const [straight, killed] = await Promise.all([trainInProcess(straightFile), trainInProcess(resumedFile, 3)]);
+      expect(straight.result).toEqual({ step: STEPS, resumedFrom: 0 });
+      expect(killed.killed, 'the run finished before the kill: nothing was interrupted').toBe(true);
+      const interrupted = loadCheckpoint<TrainerProgressState>(resumedFile);
+      expect(interrupted.extra.step).toBeGreaterThanOrEqual(3);
+      expect(interrupted.extra.step).toBeLessThan(STEPS);
+      const resumed = await trainInProcess(resumedFile);
+      expect(resumed.result).toEqual({ step: STEPS, resumedFrom: interrupted.extra.step });
+
+      const a = loadCheckpoint<TrainerProgressState>(straightFile);
+      const b = loadCheckpoint<TrainerProgressState>(resumedFile);
+      const tensors = (c: Checkpoint): [string, Float32Array][] => [
+        ...[...c.params].map(([n, t]): [string, Float32Array] => [`param ${n}`, t]),
+        ...[...c.optimizer.m].map(([n, t]): [string, Float32Array] => [`adam m ${n}`, t]),
+        ...[...c.optimizer.v].map(([n, t]): [string, Float32Array] => [`adam v ${n}`, t]),
+      ];
+      const bTensors = new Map(tensors(b));
+      expect([...bTensors.keys()].sort()).toEqual(tensors(a).map(([n]) => n).sort());
+      for (const [name, t] of tensors(a)) expect(bits(bTensors.get(name)!), name).toBe(bits(t)); // bit for bit
+      expect(b.optimizer.step).toBe(a.optimizer.step);
+      expect(b.extra).toEqual(a.extra); // step, RNG state, data cursor
+
+      // it trained: the parameters moved, the projector and the visual position embeddings too
+      const init = new Vlm2vecModel(TINY).stateDict();
+      for (const name of ['projector/weight', 'visual_pos']) expect(bits(a.params.get(name)!), name).not.toBe(bits(init.get(name)!));
+    } finally {
+      dir.cleanup();
     }
-    expect(moved).toBeGreaterThan(0);
-    // the projector and the visual position embeddings learn too
-    expect(straight.get('projector/weight')).not.toEqual(init.get('projector/weight'));
-    expect(straight.get('visual_pos')).not.toEqual(init.get('visual_pos'));
   });
 });
 
