@@ -40,11 +40,22 @@ export interface GradCheckCase {
 
 export interface GradCheckResult {
   errors: Record<string, number>;
-  forwardOps: Set<string>;
 }
 
 function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+function buildCase(c: GradCheckCase): { g: Graph; xs: Tensor[]; y: Tensor } {
+  const dtype: DType = c.dtype ?? 'float64';
+  const g = new Graph({ name: c.name, paramDType: dtype === 'float64' ? 'float64' : 'float32' });
+  const xs = c.inputs.map((i) => g.input(i.name, dtype, i.shape));
+  return { g, xs, y: c.build(g, xs) };
+}
+
+/** The op types a case's forward graph uses (builds the graph only; runs nothing). */
+export function forwardOpsOf(c: GradCheckCase): Set<string> {
+  return new Set(buildCase(c).g.nodes.map((n) => n.opType));
 }
 
 /**
@@ -56,10 +67,7 @@ function numel(shape: readonly number[]): number {
 export async function gradCheck(c: GradCheckCase, seed = 1): Promise<GradCheckResult> {
   const dtype: DType = c.dtype ?? 'float64';
   const rand = mulberry32(seed);
-  const g = new Graph({ name: c.name, paramDType: dtype === 'float64' ? 'float64' : 'float32' });
-  const xs = c.inputs.map((i) => g.input(i.name, dtype, i.shape));
-  const y = c.build(g, xs);
-  const forwardOps = new Set(g.nodes.map((n) => n.opType));
+  const { g, xs, y } = buildCase(c);
   const yShape = y.shape as number[];
   const r = o.constantLike(y, randn(rand, numel(yShape)), yShape, 'R');
   const loss = o.reduceSum(o.mul(y, r));
@@ -108,7 +116,7 @@ export async function gradCheck(c: GradCheckCase, seed = 1): Promise<GradCheckRe
   }
   await sTrain.release();
   await sFwd.release();
-  return { errors, forwardOps };
+  return { errors };
 }
 
 export type { Shape };
