@@ -1,5 +1,6 @@
 // Remembered window bounds: read and written as a small JSON file in the user-data folder.
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../base/durable-write';
 
 export interface WindowState {
   x?: number;
@@ -34,8 +35,7 @@ export function loadWindowState(file: string): WindowState | null {
 
 export function saveWindowState(file: string, state: WindowState): void {
   try {
-    writeFileSync(file + '.tmp', JSON.stringify(state));
-    renameSync(file + '.tmp', file);
+    writeFileAtomic(file, JSON.stringify(state));
   } catch {
     // losing the window position is not worth bothering the user about
   }

@@ -1,9 +1,10 @@
 // Training checkpoints: parameters, optimiser state and the trainer's own progress in one
-// file, written atomically (temp file, fsync, rename) so a run killed mid-write resumes
-// from the previous checkpoint, never from a torn one.
+// file, written durably (main/base/durable-write: temp file, fsync, rename) so a run killed
+// mid-write resumes from the previous checkpoint, never from a torn one.
 //
 // Layout: "TROVECK1" | u32 header length | JSON header | float32 data (little endian).
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../base/durable-write';
 import type { AdamWState, Tensors } from './adamw';
 
 const MAGIC = 'TROVECK1';
@@ -40,19 +41,8 @@ export function saveCheckpoint(file: string, checkpoint: Checkpoint): void {
   prefix.write(MAGIC, 0, 'ascii');
   prefix.writeUInt32LE(header.length, MAGIC.length);
 
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, prefix);
-    writeSync(fd, header);
-    for (const [, tensors] of groups) {
-      for (const t of tensors.values()) writeSync(fd, Buffer.from(t.buffer, t.byteOffset, t.byteLength));
-    }
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  const data = groups.flatMap(([, tensors]) => [...tensors.values()]).map((t) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
+  writeFileAtomic(file, [prefix, header, ...data]);
 }
 
 export function loadCheckpoint<Extra = unknown>(file: string): Checkpoint<Extra> {
