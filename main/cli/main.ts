@@ -51,8 +51,8 @@ Commands:
       --images DIR          where the folder's image paths are relative to
       --model DIR           a model package folder (default: the installed model)
       --baselines           also run the random and trunk+bow baselines
-      --trunk FILE          the vision trunk for trunk+bow (default
-                            .trove-build/trunk/trunk.onnx)
+      --trunk FILE          the vision trunk for trunk+bow (default: the model
+                            package's trunk.onnx, else .trove-build/trunk/trunk.onnx)
       --limit N             only the first N rows of each dataset
       --json                one JSON document on stdout
   eval --search DIR         search quality on a library with labelled queries:

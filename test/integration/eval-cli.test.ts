@@ -1,12 +1,11 @@
 // `trove eval` on a small MMEB-format fixture (test/fixtures/mmeb/eval-cli, P@1 known by
 // construction) with the deterministic test-double model injected as the CLI's model:
 // the --json shape, the scores, the errors, and the baselines.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runCli, type CliDeps } from '../../main/cli/main';
-import { findBuildDir } from '../../main/cli/eval/locate';
 import { formatRunsTable } from '../../main/cli/eval/table';
 import { evaluate, readSuite } from '../../main/ml/eval';
 import { bagOfWords, randomBaseline, seededVector, trunkBowBaseline } from '../../main/ml/eval/baselines';
@@ -14,27 +13,19 @@ import { NoModelError } from '../../main/engine/model-loader';
 import { HashedTestEmbedder } from '../doubles/hashed-embedder';
 import { runCliProcess } from '../support/spawn-cli';
 import { tempDir } from '../support/tmp';
-import { execFileSync } from 'node:child_process';
 
 const fixture = resolve(__dirname, '..', 'fixtures', 'mmeb', 'eval-cli');
 const images = resolve(__dirname, '..', 'fixtures', 'mmeb', 'eval-cli-images');
-const buildDir = findBuildDir({});
-const builtTrunk = buildDir ? join(buildDir, 'trunk', 'trunk.onnx') : null;
-/** the real frozen trunk: the recipe's build if there is one, else built here (about a second) */
-let realTrunk: string;
+/** the real frozen trunk, as the default model package ships it */
+const packageTrunk = resolve(__dirname, '..', '..', 'native-models', 'vlm2vec-nano', 'trunk.onnx');
 
 let tmp: ReturnType<typeof tempDir>;
 const sigintListeners = process.listenerCount('SIGINT');
 beforeAll(() => {
   tmp = tempDir('trove-eval-cli-');
   mkdirSync(join(tmp.path, 'empty-build'));
-  if (builtTrunk && existsSync(builtTrunk)) realTrunk = builtTrunk;
-  else {
-    const out = join(tmp.path, 'trunk');
-    execFileSync(process.execPath, ['--import', 'tsx', resolve(__dirname, '..', '..', 'native-models', 'recipes', 'vision-trunk.ts'), '--out', out, '--no-detector', '--no-bench'], { stdio: 'pipe' });
-    realTrunk = join(out, 'trunk.onnx');
-  }
-}, 120_000);
+  mkdirSync(join(tmp.path, 'no-package'));
+});
 afterAll(() => tmp.cleanup());
 
 async function evalCli(argv: string[], deps: Partial<CliDeps> = {}) {
@@ -182,7 +173,7 @@ describe('trove eval --suite mini-mmeb', () => {
     const r = await evalCli(['--mmeb', fixture, '--images', images, '--json'], { loadModel: noModel });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/No embedding model is installed.*--baselines/);
-    const b = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines', '--trunk', realTrunk], { loadModel: noModel });
+    const b = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines', '--trunk', packageTrunk], { loadModel: noModel });
     expect(b.code).toBe(0);
     expect(b.stderr).toMatch(/running the baselines only/);
     expect(RunsJson.parse(JSON.parse(b.stdout)).runs.map((x) => x.model)).toEqual(['random', 'trunk+bow']);
@@ -191,12 +182,49 @@ describe('trove eval --suite mini-mmeb', () => {
 
 describe('baselines', () => {
   it('a missing trunk says how to build it', async () => {
-    const r = await evalCli(['--mmeb', fixture, '--images', images, '--baselines'], { env: { TROVE_BUILD_DIR: join(tmp.path, 'empty-build') } });
+    const r = await evalCli(['--mmeb', fixture, '--images', images, '--baselines'], { env: { TROVE_BUILD_DIR: join(tmp.path, 'empty-build'), TROVE_MODEL_DIR: join(tmp.path, 'no-package') } });
     expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/needs the vision trunk: none at .*empty-build\/trunk\/trunk\.onnx/);
     expect(r.stderr).toContain('npx tsx native-models/recipes/vision-trunk.ts');
     const gone = await evalCli(['--mmeb', fixture, '--images', images, '--baselines', '--trunk', join(tmp.path, 'no.onnx')]);
     expect(gone.code).toBe(3);
     expect(gone.stderr).toMatch(/--trunk .*no\.onnx: no such file/);
+  });
+
+  it('without --trunk, the trunk the model package ships: no recipe build needed', async () => {
+    const noBuild = { TROVE_BUILD_DIR: join(tmp.path, 'empty-build') };
+    const r = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines'], { env: noBuild });
+    expect(r.stderr).toBe(`trove: note: the trunk+bow baseline uses the vision trunk ${packageTrunk}\n`);
+    expect(r.code).toBe(0);
+    const doc = RunsJson.parse(JSON.parse(r.stdout));
+    expect(doc.runs.map((x) => x.model)).toEqual(['hashed-test-embedder@1', 'random', 'trunk+bow']);
+    const explicit = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines', '--trunk', packageTrunk], { env: noBuild });
+    expect(explicit.stderr).toBe('');
+    expect(JSON.parse(explicit.stdout)).toEqual(JSON.parse(r.stdout));
+
+    // --model DIR's package is asked first; --trunk still wins over every package
+    const viaModel = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines', '--model', dirname(packageTrunk)], { env: { ...noBuild, TROVE_MODEL_DIR: join(tmp.path, 'no-package') } });
+    expect(viaModel.stderr).toContain(`uses the vision trunk ${packageTrunk}`);
+    const wins = await evalCli(['--mmeb', fixture, '--images', images, '--baselines', '--trunk', join(tmp.path, 'no.onnx')], { env: noBuild });
+    expect(wins.stderr).toMatch(/--trunk .*no\.onnx: no such file/);
+
+    // a package without a trunk: the recipe's build
+    const build = join(tmp.path, 'build');
+    mkdirSync(join(build, 'trunk'), { recursive: true });
+    copyFileSync(packageTrunk, join(build, 'trunk', 'trunk.onnx'));
+    const built = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines'], { env: { TROVE_BUILD_DIR: build, TROVE_MODEL_DIR: join(tmp.path, 'no-package') } });
+    expect(built.stderr).toContain(`uses the vision trunk ${join(build, 'trunk', 'trunk.onnx')}`);
+    expect(JSON.parse(built.stdout)).toEqual(JSON.parse(r.stdout));
+  });
+
+  it('a damaged trunk in the model package is refused, not run', async () => {
+    const pkg = join(tmp.path, 'damaged-package');
+    mkdirSync(pkg);
+    for (const f of readdirSync(dirname(packageTrunk))) copyFileSync(join(dirname(packageTrunk), f), join(pkg, f));
+    writeFileSync(join(pkg, 'trunk.onnx'), 'not the trunk');
+    const r = await evalCli(['--mmeb', fixture, '--images', images, '--baselines'], { env: { TROVE_BUILD_DIR: join(tmp.path, 'empty-build'), TROVE_MODEL_DIR: pkg } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/The trunk .*damaged-package\/trunk\.onnx of the model package vlm2vec-nano is damaged \(SHA-256 .*Reinstall the model package/);
   });
 
   it('the random baseline is deterministic per content; identical candidates tie and miss', async () => {
@@ -266,14 +294,14 @@ describe('baselines', () => {
   });
 
   it('--baselines --json: the model, random and trunk+bow side by side', async () => {
-    const r = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines', '--trunk', realTrunk]);
+    const r = await evalCli(['--mmeb', fixture, '--images', images, '--json', '--baselines', '--trunk', packageTrunk]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const doc = RunsJson.parse(JSON.parse(r.stdout));
     expect(doc.suite).toEqual({ dir: fixture, limit: null });
     expect(doc.runs.map((x) => x.model)).toEqual(['hashed-test-embedder@1', 'random', 'trunk+bow']);
     for (const run of doc.runs) expectFixtureScores(run);
-    const table = await evalCli(['--mmeb', fixture, '--images', images, '--baselines', '--trunk', realTrunk]);
+    const table = await evalCli(['--mmeb', fixture, '--images', images, '--baselines', '--trunk', packageTrunk]);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain(formatRunsTable(doc.runs.map((x) => ({ ...x, datasets: x.datasets.map((d) => ({ ...d, p1: d.p1 ?? Number.NaN })) })), new Map([['t2t-exact', 1 / 3], ['i2i-colours', 1 / 3], ['vqa-words', 1 / 3]])));
   });

@@ -16,9 +16,10 @@ import { resolve } from 'node:path';
 import { chanceP1, evaluate, readSuite, type EvalEncoder, type EvalSuite, type SuiteScores } from '../../ml/eval';
 import { randomBaseline, RANDOM_BASELINE_NAME, TrunkFeatures, trunkBowBaseline, TRUNK_BOW_BASELINE_NAME } from '../../ml/eval/baselines';
 import type { EmbeddingModel } from '../../ml/models/embedding-model';
+import { ModelPackageError } from '../../ml/models/model-package';
 // the models index registers every family this build can run (the vlm2vec family) with the loader
 import { loadModel as loadModelPackage } from '../../ml/models';
-import { loadDefaultModel, NoModelError } from '../../engine/model-loader';
+import { findModelDir, loadDefaultModel, NoModelError } from '../../engine/model-loader';
 import type { EngineOptions } from '../../engine/engine-options';
 import { flagInt, flagString, UsageError, type ParsedArgs } from '../args';
 import { decodeEvalImage, EvalImageError } from './images';
@@ -114,12 +115,15 @@ export async function cmdEval(args: ParsedArgs, deps: EvalCommandDeps): Promise<
   let trunkPath: string | null = null;
   if (baselines) {
     try {
-      trunkPath = trunkFlag !== undefined ? resolve(trunkFlag) : trunkOnnxPath(env);
+      // the trunk is the model-free baseline's, not the model's: any package that ships it will do
+      const packageDirs = [...new Set([modelDir !== undefined ? resolve(modelDir) : null, findModelDir(env)].filter((d): d is string => d !== null))];
+      trunkPath = trunkFlag !== undefined ? resolve(trunkFlag) : await trunkOnnxPath(packageDirs, env);
     } catch (e) {
-      if (e instanceof MissingBuildError) return fail(err, e.message, 3);
+      if (e instanceof MissingBuildError || e instanceof ModelPackageError) return fail(err, e.message, 3);
       throw e;
     }
     if (!existsSync(trunkPath)) return fail(err, `--trunk ${trunkFlag}: no such file`, 3);
+    if (trunkFlag === undefined) err.write(`trove: note: the trunk+bow baseline uses the vision trunk ${trunkPath}\n`);
   }
   let model: EmbeddingModel | null = null;
   let trunk: TrunkFeatures | null = null;
