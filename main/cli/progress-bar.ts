@@ -10,9 +10,15 @@ export function formatEta(seconds: number | null): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
+/** What the counts are of: embedding counts items, the perception passes count photos (and say which passes). */
+function unit(p: JobProgress): { prefix: string; noun: string } {
+  return p.phase === 'passes' ? { prefix: p.message ? `${p.message}: ` : '', noun: 'photos' } : { prefix: '', noun: 'items' };
+}
+
 export function progressLine(p: JobProgress): string {
   if (p.message && p.total === 0) return `${p.state}: ${p.message}`;
-  return `${p.state}: ${p.done}/${p.total} items, ${p.rate.toFixed(1)}/s, ETA ${formatEta(p.etaSeconds)}`;
+  const u = unit(p);
+  return `${p.state}: ${u.prefix}${p.done}/${p.total} ${u.noun}, ${p.rate.toFixed(1)}/s, ETA ${formatEta(p.etaSeconds)}`;
 }
 
 export function progressBar(p: JobProgress, width = 30): string {
@@ -20,7 +26,8 @@ export function progressBar(p: JobProgress, width = 30): string {
   const filled = Math.round(frac * width);
   const pct = `${Math.floor(frac * 100)}`.padStart(3);
   if (p.message && p.total === 0) return p.message;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% ${p.done}/${p.total} ${p.rate.toFixed(1)}/s ETA ${formatEta(p.etaSeconds)}${p.state === 'paused' ? ' (paused)' : ''}`;
+  const label = p.phase === 'passes' ? 'recognising ' : '';
+  return `${label}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% ${p.done}/${p.total} ${p.rate.toFixed(1)}/s ETA ${formatEta(p.etaSeconds)}${p.state === 'paused' ? ' (paused)' : ''}`;
 }
 
 export class ProgressPrinter {

@@ -44,6 +44,9 @@ describe('cli pieces', () => {
     expect(formatEta(3725)).toBe('1:02:05');
     expect(progressLine(p)).toBe('running: 50/200 items, 12.5/s, ETA 1:02:05');
     expect(progressBar(p, 10)).toBe('[###.......]  25% 50/200 12.5/s ETA 1:02:05');
+    const passes = { ...p, phase: 'passes' as const, message: 'finding objects, reading text in photos' };
+    expect(progressLine(passes)).toBe('running: finding objects, reading text in photos: 50/200 photos, 12.5/s, ETA 1:02:05');
+    expect(progressBar(passes, 10)).toBe('recognising [###.......]  25% 50/200 12.5/s ETA 1:02:05');
   });
 
   it('picks the data folder: $TROVE_DATA, else the platform folder', () => {
