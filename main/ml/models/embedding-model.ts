@@ -32,6 +32,20 @@ export interface InstructionPair {
   target: string;
 }
 
+/** Whether Trove's trainer can fine-tune a model, and if not why (Settings shows the reason). */
+export interface TrainingSupport {
+  trainable: boolean;
+  /** why it cannot be fine-tuned, in words for the user; absent when trainable */
+  reason?: string;
+}
+
+/** What a model that does not say gets: nothing is known, so nothing is offered. */
+export const UNKNOWN_TRAINING: TrainingSupport = { trainable: false, reason: 'this model does not say whether Trove can fine-tune it' };
+
+export function trainingSupport(m: Pick<EmbeddingModel, 'training'>): TrainingSupport {
+  return m.training ?? UNKNOWN_TRAINING;
+}
+
 export interface EmbeddingModel {
   readonly id: string;
   readonly version: string;
@@ -39,6 +53,14 @@ export interface EmbeddingModel {
   readonly dim: number;
   /** the size images must be decoded to; null for text-only models */
   readonly imageSize: { width: number; height: number } | null;
+  /**
+   * 'fixed' (or absent): `embed` needs images decoded to imageSize. 'model': it takes any
+   * size and resizes itself (Qwen2-VL's smart_resize); imageSize is then the square the
+   * engine decodes library photos to.
+   */
+  readonly imageResize?: 'fixed' | 'model';
+  /** whether Trove's trainer can fine-tune it (absent: unknown, see trainingSupport) */
+  readonly training?: TrainingSupport;
   readonly instructions: Record<TaskName, InstructionPair>;
   /** the execution provider running it, and those that were tried first */
   readonly provider: { name: string; tried: { name: string; reason: string }[] };

@@ -1,5 +1,7 @@
 // Model families behind one loader (as transformers.js does): the engine asks for a
 // package folder and gets an EmbeddingModel, whatever the family.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EmbeddingModel } from './embedding-model';
 import type { ModelPackage } from './model-package';
 import { ModelPackageError, readModelPackage } from './model-package';
@@ -12,18 +14,37 @@ export interface LoadOptions {
 
 export type FamilyLoader = (pkg: ModelPackage, options: LoadOptions) => Promise<EmbeddingModel>;
 
-const families = new Map<string, FamilyLoader>();
+/** Reads a folder that has no manifest.json but is this family's own format (a Qwen2-VL export), or says null. */
+export type FolderReader = (dir: string) => ModelPackage | null;
 
-export function registerModelFamily(family: string, loader: FamilyLoader): void {
+const families = new Map<string, FamilyLoader>();
+const folderReaders: FolderReader[] = [];
+
+export function registerModelFamily(family: string, loader: FamilyLoader, o: { fromFolder?: FolderReader } = {}): void {
   families.set(family, loader);
+  if (o.fromFolder) folderReaders.push(o.fromFolder);
 }
 
 export function knownModelFamilies(): string[] {
   return [...families.keys()];
 }
 
+/**
+ * The package in `dir`: its manifest.json (SHA-256s verified), or, for a folder without one,
+ * what a family's folder reader makes of it (files as they are, nothing to verify against).
+ */
+export async function readPackageOrFolder(dir: string): Promise<ModelPackage> {
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    for (const read of folderReaders) {
+      const pkg = read(dir);
+      if (pkg) return pkg;
+    }
+  }
+  return readModelPackage(dir);
+}
+
 export async function loadModel(dir: string, options: LoadOptions = {}): Promise<EmbeddingModel> {
-  const pkg = await readModelPackage(dir);
+  const pkg = await readPackageOrFolder(dir);
   const loader = families.get(pkg.manifest.family);
   if (!loader) {
     throw new ModelPackageError(

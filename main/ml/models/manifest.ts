@@ -10,6 +10,18 @@ const RelativeFile = z
 
 export const TaskInstructions = z.object({ query: z.string(), target: z.string() });
 
+/** Where a fine-tuned package came from (main/ml/tune). */
+export const ModelLineage = z.object({
+  base: z.object({ id: z.string(), version: z.string(), manifestSha256: Sha256 }),
+  /** the labelled pairs trained on: how many, and the SHA-256 of their canonical form */
+  pairs: z.object({ count: z.number().int().nonnegative(), heldOut: z.number().int().nonnegative(), sha256: Sha256 }),
+  /** the fine-tune settings, as run */
+  settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** ISO time the package was written */
+  createdAt: z.string(),
+});
+export type ModelLineage = z.infer<typeof ModelLineage>;
+
 export const ModelManifest = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   version: z.string().min(1),
@@ -38,6 +50,11 @@ export const ModelManifest = z.object({
     vqa: TaskInstructions,
     grounding: TaskInstructions,
   }),
+  /**
+   * the absolute folder `files` and `graphs` are relative to, when not the package's own
+   * folder (a model added from the user's export folder, which stays where it is)
+   */
+  filesDir: z.string().min(1).optional(),
   /** every file of the package but the manifest, with its SHA-256 */
   files: z.record(RelativeFile, Sha256),
   /** the graph(s), by role, e.g. { "embed": "model.onnx" } */
@@ -46,5 +63,9 @@ export const ModelManifest = z.object({
   provenance: z.string().min(1),
   /** measured scores, e.g. mini-MMEB Precision@1 per meta-task */
   scores: z.record(z.string(), z.number()).default({}),
+  /** the anchor set (replay pairs and a probe slice for fine-tuning; main/ml/models/vlm2vec/anchor.ts), when the package has one */
+  anchor: RelativeFile.optional(),
+  /** a fine-tuned version: what it was tuned from, on which pairs, with which settings */
+  lineage: ModelLineage.optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifest>;

@@ -35,10 +35,22 @@ export async function readModelPackage(dir: string, { verify = true } = {}): Pro
   return { dir, manifest };
 }
 
+/** Where a package's files are: its own folder, or the folder its manifest names. */
+export function filesDirOf(pkg: ModelPackage): string {
+  return pkg.manifest.filesDir ?? pkg.dir;
+}
+
 async function verifyFiles(dir: string, manifest: ModelManifest): Promise<void> {
+  const root = manifest.filesDir ?? dir;
   for (const [file, expected] of Object.entries(manifest.files)) {
-    const path = join(dir, file);
-    if (!existsSync(path)) throw new ModelPackageError(`The model package ${manifest.id} is missing ${file}. Reinstall the model package.`);
+    const path = join(root, file);
+    if (!existsSync(path)) {
+      throw new ModelPackageError(
+        manifest.filesDir
+          ? `The model ${manifest.id} was added from ${root}, which no longer has ${file}. Put the export folder back, or add it again with \`trove model add DIR\`.`
+          : `The model package ${manifest.id} is missing ${file}. Reinstall the model package.`,
+      );
+    }
     const actual = await sha256File(path);
     if (actual !== expected) {
       throw new ModelPackageError(`The model file ${file} of ${manifest.id} is damaged (SHA-256 ${actual.slice(0, 12)}..., expected ${expected.slice(0, 12)}...). Reinstall the model package.`);

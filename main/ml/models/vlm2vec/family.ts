@@ -44,6 +44,8 @@ export function padTokens(rows: number[][]): { ids: BigInt64Array; mask: Float32
 
 export class Vlm2vecEmbedder implements EmbeddingModel {
   readonly family = VLM2VEC_FAMILY;
+  /** Trove's own trainer built and fine-tunes this family (train.ts) */
+  readonly training = { trainable: true };
   readonly id: string;
   readonly version: string;
   readonly dim: number;
