@@ -6,7 +6,7 @@ export interface ParsedArgs {
 }
 
 /** Flags that take a value; every other --flag is a switch. */
-const valued = new Set(['data', 'image', 'k', 'kind', 'limit', 'sort', 'from', 'to', 'place', 'port', 'suite', 'mmeb', 'images', 'model', 'trunk', 'search']);
+const valued = new Set(['data', 'image', 'k', 'kind', 'limit', 'sort', 'from', 'to', 'place', 'port', 'suite', 'mmeb', 'images', 'model', 'trunk', 'search', 'text', 'max-pixels', 'id']);
 
 export class UsageError extends Error {}
 

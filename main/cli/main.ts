@@ -5,11 +5,13 @@ import { defaultDataDir } from '../engine/data-dir';
 import { EngineError } from '../engine/errors';
 import { TroveEngine, type EngineOptions } from '../engine/service';
 import { flagInt, flagString, parseArgs, UsageError, type ParsedArgs } from './args';
-import { loadDefaultModel, NoModelError } from '../engine/model-loader';
+import { loadDefaultModel, loadLibraryModel, NoModelError } from '../engine/model-loader';
 import { ProgressPrinter } from './progress-bar';
 import { cmdServe } from './serve/command';
 import { cmdEval } from './eval/command';
 import { cmdSearch } from './search-command';
+import { cmdModel } from './model-command';
+import { cmdEmbed } from './embed-command';
 
 export interface CliDeps {
   loadModel?: () => Promise<EmbeddingModel>;
@@ -68,6 +70,21 @@ Commands:
       --data DIR            keep the index there (a rerun resumes; default: a
                             temporary folder)
       --model DIR, --json   as above
+  model add DIR             add a Qwen2-VL embedding export (VLM2Vec, GME; see
+                            native-models/recipes/export-qwen2vl.py): checks its
+                            files, graphs and a test embedding, writes Trove's
+                            manifest (SHA-256s) to the library's model store; the
+                            files stay in DIR. Pick it in Settings afterwards
+      --max-pixels N        photo-library cap on pixels per image (default
+                            200704 = 448x448, 256 visual tokens)
+      --id ID               the model's id in Trove (default: the folder's name)
+      --json                one JSON document on stdout
+  model list [--json]       the installed model packages (* = the library's)
+  embed                     one embedding, in the model's own prompt format
+      --text STRING         the text, verbatim (instruction included)
+      --image FILE          an image (with or without --text)
+      --model DIR           a package or export folder (default: the library's)
+      --json                {"model","dim","embedding":[...]}
 
 Options:
   --data DIR                the library's data folder (else $TROVE_DATA, else
@@ -99,6 +116,8 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
     status: () => cmdStatus(args, dataDir, out, open),
     errors: () => cmdErrors(args, dataDir, out, open),
     eval: () => cmdEval(args, { loadModel: deps.loadModel, out, err, env: deps.env, engine: deps.engine }),
+    model: () => cmdModel(args, { dataDir, out, err }),
+    embed: () => cmdEmbed(args, { loadModel: deps.loadModel ?? (async () => (await loadLibraryModel(dataDir)).model), out }),
     serve: () => cmdServe({ dataDir, port: args.flags.get('port'), positional: args.positional, loadModel, out, err, env: deps.env, engine: deps.engine }),
   };
   const run = commands[args.command];
