@@ -19,6 +19,7 @@ import type { HostTensor, Session, SessionOptions } from '../runtime/session';
 import type { Tensors } from './adamw';
 import type { ChunkedEncoder } from './grad-cache';
 import { VLM2VEC_TAU } from './info-nce';
+import type { StepResult } from './step';
 import type { ContrastiveTokens, TokenRows } from './token-rows';
 import { candidateRows, rowCount, tokenFeeds } from './token-rows';
 
@@ -86,12 +87,6 @@ export function sessionsChunkEncoder<Chunk>(
   };
 }
 
-export interface FullStepResult {
-  loss: number;
-  accuracy: number;
-  grads: Tensors;
-}
-
 /** No GradCache: both sides of the whole batch and InfoNCE (logits = cos / tau) in one training graph. */
 export class FullBatchStep {
   private constructor(
@@ -120,7 +115,7 @@ export class FullBatchStep {
     return new FullBatchStep(model, ctx, onnx, session, tr);
   }
 
-  async step(batch: ContrastiveTokens, seed: number): Promise<FullStepResult> {
+  async step(batch: ContrastiveTokens, seed: number): Promise<StepResult> {
     const dtype = this.ctx.dtype;
     const cands = candidateRows(batch);
     const B = rowCount(batch.queries);

@@ -6,8 +6,12 @@
 //         representation gradients; accumulate the parameter gradients.
 // Both sides of a pair go through the same model, as in VLM2Vec. A chunk carries its own
 // dropout seed so that (iii) replays (i)'s randomness exactly.
+import type { Rng } from '../random';
 import type { Tensors } from './adamw';
 import { infoNce } from './info-nce';
+import type { StepResult } from './step';
+import type { ContrastiveRows, TokenRows } from './token-rows';
+import { candidateRows, chunkRows } from './token-rows';
 
 /** What GradCache needs of a model: a no-grad forward and a "backward from given representation gradients". */
 export interface ChunkedEncoder<Chunk> {
@@ -23,12 +27,6 @@ export interface ContrastiveBatch<Chunk> {
   queries: Chunk[];
   /** target chunks: B positives (row i pairs with query i), then optional hard negatives */
   targets: Chunk[];
-}
-
-export interface StepResult {
-  loss: number;
-  accuracy: number;
-  grads: Tensors;
 }
 
 export async function gradCacheStep<Chunk>(
@@ -70,6 +68,23 @@ export async function gradCacheStep<Chunk>(
   await backwardAll(batch.queries, queryReps, seeds.queries, result.gradQueries);
   await backwardAll(batch.targets, targetReps, seeds.targets, result.gradTargets);
   return { loss: result.loss, accuracy: result.accuracy, grads };
+}
+
+/**
+ * The trainer's GradCache step over an encoder of rows: cut the queries and the candidates
+ * (positives, then hard negatives, padded with `padId`) into chunks of `chunk` rows, draw
+ * each chunk's dropout seed from `rng` (queries first, then candidates), run gradCacheStep.
+ */
+export function gradCacheSteps<Rows extends TokenRows>(
+  encoder: ChunkedEncoder<Rows>,
+  o: { chunk: number; tau?: number; padId?: number },
+): (batch: ContrastiveRows<Rows>, rng: Rng, signal?: AbortSignal) => Promise<StepResult> {
+  return (batch, rng, signal) => {
+    const queries = chunkRows(batch.queries, o.chunk);
+    const targets = chunkRows(candidateRows(batch, o.padId), o.chunk);
+    const seeds = { queries: queries.map(() => rng.nextU32()), targets: targets.map(() => rng.nextU32()) };
+    return gradCacheStep(encoder, { queries, targets }, seeds, o.tau, signal);
+  };
 }
 
 function concat(parts: Float32Array[]): Float32Array {

@@ -14,13 +14,14 @@ import { adamWStep, clipGradNorm, createAdamWState } from './adamw';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import type { TokenModule } from './encoder';
 import { DEFAULT_SESSION, FullBatchStep, tokenChunkEncoder } from './encoder';
-import type { TokenChunkEncoder } from './encoder';
-import { gradCacheStep } from './grad-cache';
+import { gradCacheSteps } from './grad-cache';
 import { VLM2VEC_TAU } from './info-nce';
 import { Rng } from '../random';
 import { learningRate } from './schedule';
+import { chunkRowsPerStep } from './step';
+import type { StepFunction, StepResult } from './step';
 import type { ContrastiveTokens } from './token-rows';
-import { candidateRows, chunkRows, rowCount } from './token-rows';
+import { rowCount } from './token-rows';
 
 /** Where batches come from. `batch(i, size)` must be deterministic in `i` (resumption replays from the cursor). */
 export interface ContrastiveSource {
@@ -96,15 +97,6 @@ export interface TrainerProgressState {
   config: { batchSize: number; steps: number; seed: number };
 }
 
-export interface StepOutcome {
-  loss: number;
-  accuracy: number;
-  grads: Tensors;
-}
-
-/** One optimisation step's gradients for a batch; draws its chunks' dropout seeds from `rng`. */
-export type StepFunction = (batch: ContrastiveTokens, rng: Rng, signal?: AbortSignal) => Promise<StepOutcome>;
-
 /** Trains `module` in place. Resolves when done or cancelled (never rejects on cancellation). */
 export async function train(o: TrainerOptions): Promise<TrainResult> {
   const trainer = await Trainer.create(o);
@@ -153,15 +145,8 @@ export class Trainer {
       const full = await FullBatchStep.create(o.module, { ...encOpts, tau });
       return new Trainer(o, (batch, rng) => full.step(batch, rng.nextU32()), () => full.release());
     }
-    const chunk = Math.max(1, Math.min(o.chunkSize || o.batchSize, o.batchSize));
-    const enc: TokenChunkEncoder = await tokenChunkEncoder(o.module, encOpts);
-    const step = async (batch: ContrastiveTokens, rng: Rng, signal?: AbortSignal): Promise<StepOutcome> => {
-      const queries = chunkRows(batch.queries, chunk);
-      const targets = chunkRows(candidateRows(batch), chunk);
-      const seeds = { queries: queries.map(() => rng.nextU32()), targets: targets.map(() => rng.nextU32()) };
-      return gradCacheStep(enc, { queries, targets }, seeds, tau, signal);
-    };
-    return new Trainer(o, step, () => enc.release());
+    const enc = await tokenChunkEncoder(o.module, encOpts);
+    return new Trainer(o, gradCacheSteps(enc, { chunk: chunkRowsPerStep(o.batchSize, o.chunkSize), tau }), () => enc.release());
   }
 
   private restore(path: string): void {
@@ -206,7 +191,7 @@ export class Trainer {
         throw new Error(`train: batch ${this.state.cursor} has ${rowCount(batch.queries)} queries / ${rowCount(batch.targets)} targets, expected ${o.batchSize}`);
       }
       const rngBefore = this.rng.state;
-      let out: StepOutcome;
+      let out: StepResult;
       try {
         out = await this.runStep(batch, this.rng, o.signal);
       } catch (e) {

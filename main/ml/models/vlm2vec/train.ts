@@ -1,18 +1,20 @@
-// Training glue for the vlm2vec family: GradCache chunks that carry the (cached) trunk
-// feature maps next to the token ids, a ChunkedEncoder over GradSessions, and the shared
-// trainer (main/ml/train/trainer.ts: AdamW, warm-up + cosine, clipping, progress,
-// cancellation, exact-resume checkpoints) driving it.
-// `createVlm2vecTrainer` hands the trainer a step that chunks Vlm2vecRows (Trainer.withStep).
+// Training glue for the vlm2vec family: rows that carry the (cached) trunk feature maps next
+// to the token ids (main/ml/train/token-rows slices and joins such per-row columns), their
+// session feeds, a ChunkedEncoder over GradSessions, and the shared trainer
+// (main/ml/train/trainer.ts: AdamW, warm-up + cosine, clipping, progress, cancellation,
+// exact-resume checkpoints) driving the shared GradCache step over them (Trainer.withStep).
 import { GradSessions } from '../../runtime/grad-sessions';
 import type { HostTensor, SessionOptions } from '../../runtime/session';
 import { DEFAULT_SESSION, sessionsChunkEncoder } from '../../train/encoder';
 import type { ChunkedEncoder } from '../../train/grad-cache';
-import { gradCacheStep } from '../../train/grad-cache';
+import { gradCacheSteps } from '../../train/grad-cache';
 import { VLM2VEC_TAU } from '../../train/info-nce';
-import type { ContrastiveTokens, TokenRows } from '../../train/token-rows';
-import { rowCount } from '../../train/token-rows';
+import { chunkRowsPerStep } from '../../train/step';
+import type { StepFunction } from '../../train/step';
+import type { ContrastiveRows, TokenRows } from '../../train/token-rows';
+import { concatRows, rowCount, sliceRows } from '../../train/token-rows';
 import { Trainer } from '../../train/trainer';
-import type { StepFunction, TrainerOptions } from '../../train/trainer';
+import type { TrainerOptions } from '../../train/trainer';
 import { EMBED_INPUTS, featureSize } from './model';
 import type { Vlm2vecModel } from './model';
 import { PAD_ID } from './tokenizer';
@@ -24,48 +26,15 @@ export interface Vlm2vecRows extends TokenRows {
 }
 
 /** Query i pairs with target i; hard negatives (any number of rows) join every query's candidates. */
-export interface Vlm2vecBatch extends ContrastiveTokens {
-  queries: Vlm2vecRows;
-  targets: Vlm2vecRows;
-  negatives?: Vlm2vecRows;
-}
+export type Vlm2vecBatch = ContrastiveRows<Vlm2vecRows>;
 
-export function sliceVlm2vecRows(t: Vlm2vecRows, from: number, to: number): Vlm2vecRows {
-  const f = t.features.length / rowCount(t);
-  return {
-    ids: t.ids.subarray(from * t.seq, to * t.seq),
-    mask: t.mask.subarray(from * t.seq, to * t.seq),
-    seq: t.seq,
-    features: t.features.subarray(from * f, to * f),
-    hasImage: t.hasImage.subarray(from, to),
-  };
-}
-
-/** Row-wise concatenation, right-padding the shorter parts to the longest sequence. */
+/** Row-wise concatenation with the features, right-padding ids with PAD_ID. */
 export function concatVlm2vecRows(parts: readonly Vlm2vecRows[]): Vlm2vecRows {
-  const seq = Math.max(...parts.map((p) => p.seq));
-  const rows = parts.reduce((n, p) => n + rowCount(p), 0);
-  const f = parts[0].features.length / Math.max(1, rowCount(parts[0]));
-  const out: Vlm2vecRows = { ids: new BigInt64Array(rows * seq), mask: new Float32Array(rows * seq), seq, features: new Float32Array(rows * f), hasImage: new Float32Array(rows) };
-  let row = 0;
-  for (const p of parts) {
-    for (let r = 0; r < rowCount(p); r++, row++) {
-      out.ids.set(p.ids.subarray(r * p.seq, (r + 1) * p.seq), row * seq);
-      out.mask.set(p.mask.subarray(r * p.seq, (r + 1) * p.seq), row * seq);
-      out.ids.fill(BigInt(PAD_ID), row * seq + p.seq, (row + 1) * seq);
-    }
-    out.features.set(p.features, (row - rowCount(p)) * f);
-    out.hasImage.set(p.hasImage, row - rowCount(p));
-  }
-  return out;
+  return concatRows(parts, PAD_ID);
 }
 
-export function chunkVlm2vecRows(t: Vlm2vecRows, size: number): Vlm2vecRows[] {
-  const n = rowCount(t);
-  const out: Vlm2vecRows[] = [];
-  for (let r = 0; r < n; r += size) out.push(sliceVlm2vecRows(t, r, Math.min(n, r + size)));
-  return out;
-}
+/** Rows [from, to) with their features (views, not copies). */
+export { sliceRows as sliceVlm2vecRows };
 
 /** Session feeds of the embedding graph (model.ts EMBED_INPUTS) for some rows. */
 export function vlm2vecFeeds(model: Vlm2vecModel, t: Vlm2vecRows): Record<string, HostTensor> {
@@ -103,16 +72,12 @@ export type Vlm2vecTrainerOptions = Omit<TrainerOptions, 'module' | 'source' | '
 
 /** The shared Trainer (GradCache always) over the vlm2vec encoder; `run()`, `release()` as usual. */
 export async function createVlm2vecTrainer(o: Vlm2vecTrainerOptions): Promise<Trainer> {
-  const tau = o.tau ?? VLM2VEC_TAU;
-  const chunk = Math.max(1, Math.min(o.chunkSize || o.batchSize, o.batchSize));
   const enc = await vlm2vecChunkEncoder(o.model, o.session ?? DEFAULT_SESSION);
+  const steps = gradCacheSteps(enc, { chunk: chunkRowsPerStep(o.batchSize, o.chunkSize), tau: o.tau ?? VLM2VEC_TAU, padId: PAD_ID });
   const step: StepFunction = (batch, rng, signal) => {
     const b = batch as Vlm2vecBatch;
     if (!b.queries.features || !b.targets.features) throw new Error('vlm2vec trainer: the source must return Vlm2vecRows (features + hasImage)');
-    const queries = chunkVlm2vecRows(b.queries, chunk);
-    const targets = chunkVlm2vecRows(b.negatives && rowCount(b.negatives) ? concatVlm2vecRows([b.targets, b.negatives]) : b.targets, chunk);
-    const seeds = { queries: queries.map(() => rng.nextU32()), targets: targets.map(() => rng.nextU32()) };
-    return gradCacheStep(enc, { queries, targets }, seeds, tau, signal);
+    return steps(b, rng, signal);
   };
   const options: TrainerOptions = { ...o, module: o.model, source: o.source, gradCache: true };
   return Trainer.withStep(options, step, () => enc.release());
