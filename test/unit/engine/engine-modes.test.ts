@@ -49,6 +49,25 @@ afterAll(async () => {
   dir.cleanup();
 });
 
+/** An engine of its own over `folders`, indexed, for a test that must not share the file's library or labels. */
+async function engineOver(folders: string[], o: { delayMs?: number; batchSize?: number } = {}): Promise<{ engine: TroveEngine; close: () => Promise<void> }> {
+  const d = tempDir();
+  const own = new TroveEngine({ dataDir: join(d.path, 'data'), model: new ColourWordsTestEmbedder({ delayMs: o.delayMs }), batchSize: o.batchSize ?? 4, perception: false });
+  const close = async () => {
+    await own.close();
+    d.cleanup();
+  };
+  try {
+    for (const path of folders) await own.addSource({ path });
+    await own.startIndexing({});
+    expect((await own.waitForIndexing())?.state).toBe('done');
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { engine: own, close };
+}
+
 const parsed = <M extends 'ask' | 'pointAt' | 'sortIntoLabels'>(m: M, req: unknown) => methods[m].request.parse(req) as never;
 
 describe('Ask (VQA)', () => {
@@ -64,6 +83,7 @@ describe('Ask (VQA)', () => {
   });
 
   it("ranks the user's option first when it fits best, and caches the vocabulary's embeddings", async () => {
+    await engine.ask(parsed('ask', { itemId: ids['blue-bottom-left.png'], question: 'what colour is it' })); // embeds the vocabulary once
     const before = model.embedCalls;
     const res = await engine.ask(parsed('ask', { itemId: ids['red-top-right.png'], question: 'what colour is it', options: ['red it is', 'purple'], k: 3 }));
     // one embed call: the query + the two options; the vocabulary came from the cache
@@ -96,8 +116,13 @@ describe('Sort into labels (classification)', () => {
   });
 
   it('refuses a label filter before any labels exist', async () => {
-    await expect(engine.find({ text: 'x', k: 10, filters: { label: 'red' }, sort: 'relevance' })).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/Sort into labels/) });
-    expect((await engine.listLabels({})).id).toBeNull();
+    const fresh = await engineOver([join(dir.path, 'B')]);
+    try {
+      await expect(fresh.engine.find({ text: 'x', k: 10, filters: { label: 'red' }, sort: 'relevance' })).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/Sort into labels/) });
+      expect((await fresh.engine.listLabels({})).id).toBeNull();
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('labels every photo in a background job with progress, and filters Find by label', async () => {
@@ -131,6 +156,8 @@ describe('Sort into labels (classification)', () => {
   });
 
   it('a new label set replaces the old one', async () => {
+    await engine.sortIntoLabels(parsed('sortIntoLabels', { labels: ['red', 'blue'] }));
+    await engine.waitForLabels();
     await engine.sortIntoLabels(parsed('sortIntoLabels', { labels: ['green', 'red', 'blue'] }));
     await engine.waitForLabels();
     const set = await engine.listLabels({});
@@ -142,12 +169,8 @@ describe('Sort into labels (classification)', () => {
   });
 
   it('can be cancelled', async () => {
-    const d = tempDir();
-    const slow = new TroveEngine({ dataDir: join(d.path, 'data'), model: new ColourWordsTestEmbedder({ delayMs: 80 }), batchSize: 1, perception: false });
+    const { engine: slow, close } = await engineOver([join(dir.path, 'B')], { delayMs: 80, batchSize: 1 });
     try {
-      await slow.addSource({ path: join(dir.path, 'B') });
-      await slow.startIndexing({});
-      await slow.waitForIndexing();
       await slow.sortIntoLabels(parsed('sortIntoLabels', { labels: ['red', 'blue'] }));
       await waitUntil(async () => ((await slow.status()).job?.kind === 'label' && ((await slow.status()).job?.done ?? 0) >= 1), 'one photo labelled');
       expect(await slow.cancelLabels({})).toEqual({ ok: true });
@@ -155,8 +178,7 @@ describe('Sort into labels (classification)', () => {
       expect(final?.state).toBe('cancelled');
       expect(final!.done).toBeLessThan(6);
     } finally {
-      await slow.close();
-      d.cleanup();
+      await close();
     }
   });
 });
@@ -210,6 +232,8 @@ describe('Point at (grounding)', () => {
   });
 
   it('returns nothing for notes only, and honours the label filter', async () => {
+    await engine.sortIntoLabels(parsed('sortIntoLabels', { labels: ['red', 'blue'] }));
+    await engine.waitForLabels();
     expect((await engine.pointAt(parsed('pointAt', { caption: 'red', filters: { kinds: ['note'] } }))).results).toEqual([]);
     const res = await engine.pointAt(parsed('pointAt', { caption: 'blue square', k: 10, filters: { label: 'red' } }));
     for (const r of res.results) expect(r.path).not.toMatch(/blue/);
@@ -238,10 +262,13 @@ describe('Point at on a photo larger than the grounding decode', () => {
     mkdirSync(c);
     // 1200x900 is decoded at 683x512 for grounding; the box must come back in 1200x900 pixels
     await writeSquarePhoto(join(c, 'big-red-bottom-right.png'), 1200, 900, GREY, RED, { x: 750, y: 450, side: 450 });
-    const srcC = (await engine.addSource({ path: c })).id;
-    await engine.startIndexing({});
-    expect((await engine.waitForIndexing())?.state).toBe('done');
-    const res = await engine.pointAt(parsed('pointAt', { caption: 'red square', k: 1, filters: { sourceIds: [srcC] } }));
+    const big = await engineOver([c]);
+    let res: Awaited<ReturnType<TroveEngine['pointAt']>>;
+    try {
+      res = await big.engine.pointAt(parsed('pointAt', { caption: 'red square', k: 1 }));
+    } finally {
+      await big.close();
+    }
     const top = res.results[0]!;
     expect([top.width, top.height]).toEqual([1200, 900]);
     const box = top.box!;
