@@ -13,7 +13,6 @@ import {
   thumbnailFile,
   writeThumbnailFrom,
 } from '../library/images';
-import { isHeic } from '../library/kinds';
 import { chunkText } from '../library/chunking';
 import { decodeNote, NOTE_LIMIT_BYTES } from '../library/note-text';
 import { reasonOf, UnreadableFile } from '../library/fs-errors';
@@ -72,9 +71,6 @@ async function prepareImage(
   alreadyEmbedded: boolean,
   ctx: PrepareContext,
 ): Promise<Prepared> {
-  if (isHeic(item.path)) {
-    throw new UnreadableFile('HEIC/HEIF photos are not supported yet (no offline HEVC decoder); convert it to JPEG to include it');
-  }
   const size = ctx.model.imageSize;
   if (!size) throw new UnreadableFile(`the installed model (${ctx.model.id}) reads text only, so photos cannot be indexed`);
   const probe = await probeImage(buf);

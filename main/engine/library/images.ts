@@ -1,12 +1,14 @@
 // Reading photos with sharp: header check against a pixel limit, EXIF (exifr), the
 // model's input (EXIF-rotated, resized to the model's size, raw RGB) and a thumbnail
-// cached by content hash.
+// cached by content hash. Every decode starts at openImage, which hands sharp either the
+// file or, for HEIC, the pixels libheif decoded (heif.ts).
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import exifr from 'exifr';
 import sharp from 'sharp';
 import type { RgbImage } from '../../ml/models/embedding-model';
 import { UnreadableFile } from './fs-errors';
+import { decodeHeicPixels, isIsoMediaFile, needsLibheif } from './heif';
 
 /** Images declaring more pixels than this are refused before decoding (100 MP). */
 export const MAX_IMAGE_PIXELS = 100_000_000;
@@ -27,7 +29,13 @@ export function thumbnailFile(thumbsDir: string, hash: string): string {
   return join(thumbsDir, hash.slice(0, 2), `${hash}.webp`);
 }
 
-/** Header only: dimensions (after EXIF rotation) and orientation; refuses oversized images. */
+function tooLarge(w: number, h: number): UnreadableFile {
+  return new UnreadableFile(
+    `the image is too large to read safely: it declares ${w}×${h} pixels (${((w * h) / 1e6).toFixed(0)} megapixels); Trove reads images up to ${MAX_IMAGE_PIXELS / 1e6} megapixels`,
+  );
+}
+
+/** Header only: dimensions (after EXIF rotation, or HEIF's own transformations) and orientation; refuses oversized images. */
 export async function probeImage(buf: Buffer): Promise<{ width: number; height: number; orientation: number | null }> {
   if (buf.length === 0) throw new UnreadableFile('the file is empty (0 bytes)');
   let meta: sharp.Metadata;
@@ -39,21 +47,39 @@ export async function probeImage(buf: Buffer): Promise<{ width: number; height: 
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
   if (!w || !h) throw new UnreadableFile('the image has no dimensions (the file is damaged)');
-  if (w * h > MAX_IMAGE_PIXELS) {
-    throw new UnreadableFile(
-      `the image is too large to read safely: it declares ${w}×${h} pixels (${((w * h) / 1e6).toFixed(0)} megapixels); Trove reads images up to ${MAX_IMAGE_PIXELS / 1e6} megapixels`,
-    );
-  }
+  if (w * h > MAX_IMAGE_PIXELS) throw tooLarge(w, h);
   const orientation = meta.orientation ?? null;
   const rotated = orientation !== null && orientation >= 5;
   return { width: rotated ? h : w, height: rotated ? w : h, orientation };
+}
+
+/**
+ * A photo opened for sharp, upright: the file itself (sharp applies its EXIF orientation),
+ * or, for HEIC, its primary image decoded by libheif to raw RGBA (upright by the file's own
+ * transformations). Every decode of a photo starts here, so each reads every format.
+ */
+export async function openImage(buf: Buffer): Promise<sharp.Sharp> {
+  if (isIsoMediaFile(buf)) {
+    const meta = await sharp(buf, { limitInputPixels: false }).metadata();
+    if (needsLibheif(meta)) {
+      const [w, h] = [meta.width ?? 0, meta.height ?? 0];
+      if (w * h > MAX_IMAGE_PIXELS) throw tooLarge(w, h);
+      const px = await decodeHeicPixels(buf, meta.pagePrimary ?? 0);
+      return sharp(px.data, { raw: { width: px.width, height: px.height, channels: 4 } });
+    }
+  }
+  return sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' }).rotate();
 }
 
 export async function readExif(buf: Buffer): Promise<Pick<ImageInfo, 'takenAt' | 'cameraMake' | 'cameraModel' | 'gpsLat' | 'gpsLon'>> {
   const none = { takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null };
   let tags: Record<string, unknown> | undefined;
   try {
-    tags = (await exifr.parse(buf, { tiff: true, exif: true, gps: true, translateValues: false, reviveValues: true })) as
+    // in HEIF/AVIF, the EXIF block as sharp's libheif finds it: exifr misplaces items stored
+    // with an iloc base offset (as libheif writes them)
+    const source = isIsoMediaFile(buf) ? (await sharp(buf, { limitInputPixels: false }).metadata()).exif : buf;
+    if (!source) return none;
+    tags = (await exifr.parse(source, { tiff: true, exif: true, gps: true, translateValues: false, reviveValues: true })) as
       | Record<string, unknown>
       | undefined;
   } catch {
@@ -73,21 +99,26 @@ export async function readExif(buf: Buffer): Promise<Pick<ImageInfo, 'takenAt' |
   };
 }
 
-/** The model's input: EXIF-rotated, resized to cover size then centre-cropped, alpha flattened onto white, RGB (as decodeIntermediate + modelInputFrom). */
-export async function decodeForModel(buf: Buffer, size: { width: number; height: number }): Promise<RgbImage> {
+/** An upright, sRGB, 3-channel decode (alpha flattened onto white), shaped by `resize`. */
+async function decodeRgb(buf: Buffer, resize: (img: sharp.Sharp) => sharp.Sharp): Promise<DecodedImage> {
   try {
-    const { data, info } = await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
-      .rotate()
-      .resize(size.width, size.height, { fit: 'cover' })
+    const { data, info } = await resize(await openImage(buf))
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    return { width: info.width, height: info.height, data };
   } catch (err) {
-    throw new UnreadableFile(describeDecodeError(err));
+    throw err instanceof UnreadableFile ? err : new UnreadableFile(describeDecodeError(err));
   }
+}
+
+const asRgb = (img: DecodedImage): RgbImage => ({ width: img.width, height: img.height, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength) });
+
+/** The model's input: EXIF-rotated, resized to cover size then centre-cropped, alpha flattened onto white, RGB (as decodeIntermediate + modelInputFrom). */
+export async function decodeForModel(buf: Buffer, size: { width: number; height: number }): Promise<RgbImage> {
+  return asRgb(await decodeRgb(buf, (img) => img.resize(size.width, size.height, { fit: 'cover' })));
 }
 
 /**
@@ -96,19 +127,7 @@ export async function decodeForModel(buf: Buffer, size: { width: number; height:
  * costs a fraction of a full decode).
  */
 export async function decodeForPerception(buf: Buffer, maxSide: number): Promise<RgbImage> {
-  try {
-    const { data, info } = await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
-      .rotate()
-      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-  } catch (err) {
-    throw new UnreadableFile(describeDecodeError(err));
-  }
+  return asRgb(await decodeRgb(buf, (img) => img.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })));
 }
 
 /** A decoded, EXIF-rotated, sRGB image (alpha flattened onto white), 3 channels. */
@@ -124,19 +143,7 @@ export interface DecodedImage {
  * (JPEGs shrink on load), instead of one per output.
  */
 export async function decodeIntermediate(buf: Buffer, minSide: number): Promise<DecodedImage> {
-  try {
-    const { data, info } = await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
-      .rotate()
-      .resize(minSide, minSide, { fit: 'outside', withoutEnlargement: true })
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
-    return { width: info.width, height: info.height, data };
-  } catch (err) {
-    throw new UnreadableFile(describeDecodeError(err));
-  }
+  return decodeRgb(buf, (img) => img.resize(minSide, minSide, { fit: 'outside', withoutEnlargement: true }));
 }
 
 const rawInput = (img: DecodedImage) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
@@ -172,8 +179,7 @@ export async function ensureThumbnail(buf: Buffer, file: string): Promise<void> 
   }
   await fsp.mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
-    .rotate()
+  await (await openImage(buf))
     .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
     .webp({ quality: 80 })
     .toFile(tmp);

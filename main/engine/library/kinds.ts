@@ -12,12 +12,6 @@ export function kindOf(path: string): ItemKind | null {
   return null;
 }
 
-/** HEIC/HEIF needs an HEVC decoder; sharp's prebuilt libvips ships AV1 (AVIF) only. */
-export function isHeic(path: string): boolean {
-  const ext = extname(path).toLowerCase();
-  return ext === '.heic' || ext === '.heif';
-}
-
 /** Hidden and system files Trove never indexes. */
 export function isIgnoredName(name: string): boolean {
   if (name.startsWith('.')) return true; // dot-files and dot-folders (.git, .DS_Store, ._x)

@@ -1,11 +1,10 @@
 // The image of an image query (Find "more like this", a dropped image): read from a library
 // photo by id or from dropped bytes, checked, decoded to the model's input.
 import { promises as fsp } from 'node:fs';
-import sharp from 'sharp';
 import { messageOf } from '../../base/errors';
 import type { EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
 import { EngineError } from '../errors';
-import { decodeForModel, MAX_IMAGE_PIXELS } from '../library/images';
+import { decodeForModel, probeImage } from '../library/images';
 import type { ItemRow } from '../store/items';
 
 /** Dropped images larger than this are refused before decoding. */
@@ -42,10 +41,9 @@ export async function queryImage(
     buf = Buffer.from(req.imageBase64!, 'base64');
     if (buf.length > MAX_DROPPED_BYTES) throw new EngineError('invalid', 'The dropped image is larger than 30 MB.');
   }
-  const meta = await sharp(buf, { limitInputPixels: false }).metadata().catch(() => null);
-  if (!meta || !meta.width || !meta.height) throw new EngineError('invalid', 'The image to search with is not an image Trove can read.');
-  if (meta.width * meta.height > MAX_IMAGE_PIXELS) throw new EngineError('invalid', `The image to search with is too large (${meta.width}×${meta.height}).`);
-  return decodeForModel(buf, model.imageSize).catch((err: unknown) => {
-    throw new EngineError('invalid', `The image to search with could not be decoded: ${messageOf(err)}`);
-  });
+  const refused = (err: unknown) => {
+    throw new EngineError('invalid', `The image to search with could not be read: ${messageOf(err)}`);
+  };
+  await probeImage(buf).catch(refused);
+  return decodeForModel(buf, model.imageSize).catch(refused);
 }
