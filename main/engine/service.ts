@@ -61,7 +61,7 @@ export class TroveEngine implements TroveApi {
     failInterruptedJobs(this.db);
     this.slot = new ModelSlot({ ...opts, db: this.db, log: this.log }, { quiesce: () => this.stopModelJobs(), swapped: (e) => this.modelSwapped(e) });
     this.autoIndex = opts.autoIndex ?? opts.watch ?? false;
-    this.enrichment = new Enrichment({ db: this.db, log: this.log, withoutModels: opts.perception === false });
+    this.enrichment = new Enrichment({ db: this.db, dataDir: this.dataDir, log: this.log, withoutModels: opts.perception === false });
     const refreshDocs = (id: number) => this.enrichment.refreshDocs(id);
     this.library = new Library(this.db, { watch: opts.watch ?? false, log: this.log, onSourcesChanged: (ids) => this.indexer.sourcesChanged(ids), refreshDocs });
     const emit = (e: EngineEvent) => this.emit(e);

@@ -8,7 +8,10 @@ import { defaultGenerality, type Generality } from '../lexicon/generality';
 import { defaultLexicon, type Lexicon } from '../lexicon/lexicon';
 import { defaultGazetteer, type Gazetteer } from '../places/gazetteer';
 import type { Db } from '../store/db';
+import { readyItemIds } from '../store/items';
+import { writeJsonAtomic } from '../store/json-file';
 import { itemsWithoutDocs } from '../store/search-text';
+import { readTextIndexVersion, textIndexStamp, TEXT_INDEX_VERSION } from '../text-index/version';
 import { tagWordsWith } from '../text-index/tag-words';
 import { refreshSearchDocs } from '../text-index/refresh';
 import type { TagWords } from '../text-index/documents';
@@ -18,6 +21,8 @@ import { buildPasses, disposePerceptionModels, loadPerceptionModels, type Percep
 
 export interface EnrichmentOptions {
   db: Db;
+  /** the library's data folder (text-index.json records which version built the documents) */
+  dataDir: string;
   log: (line: string) => void;
   /** the folder of perception packages (default: the installation's native-models/) */
   modelsRoot?: string;
@@ -66,11 +71,17 @@ export class Enrichment {
     return buildPasses(models, { gazetteer: this.gazetteer, gazetteerVersion: 'geonames-2024', lexicon: this.lexiconOrNull() });
   }
 
-  /** The passes phase of an indexing run: documents missing from the index, then every due pass. */
+  /**
+   * The passes phase of an indexing run: the documents of every item when they were built
+   * by another version of this code (text-index.json), else those missing, then every due pass.
+   */
   async job(jobId: number, onProgress: (p: JobProgress) => void): Promise<Job | null> {
     const { db } = this.o;
-    const missing = itemsWithoutDocs(db);
-    if (missing.length) db.transaction(() => missing.forEach((id) => this.refreshDocs(id)))();
+    const stamp = textIndexStamp(this.o.dataDir);
+    const stale = readTextIndexVersion(stamp, this.o.log) !== TEXT_INDEX_VERSION;
+    const rebuild = stale ? readyItemIds(db) : itemsWithoutDocs(db);
+    for (let i = 0; i < rebuild.length; i += 500) db.transaction(() => rebuild.slice(i, i + 500).forEach((id) => this.refreshDocs(id)))();
+    if (stale) writeJsonAtomic(stamp, { version: TEXT_INDEX_VERSION });
     const passes = await this.passes();
     return new PassJob({ db, jobId, passes, refreshDocs: (id) => this.refreshDocs(id), onProgress });
   }

@@ -35,6 +35,10 @@ export function itemIdsOfSource(db: Db, sourceId: number): number[] {
   return (db.prepare('SELECT id FROM items WHERE source_id = ?').all(sourceId) as { id: number }[]).map((r) => r.id);
 }
 
+export function readyItemIds(db: Db): number[] {
+  return (db.prepare(`SELECT id FROM items WHERE state = 'ready' ORDER BY id`).all() as { id: number }[]).map((r) => r.id);
+}
+
 /** Photos that were read and embedded, in id order (what labelling and the perception passes go over). */
 export function readyPhotos(db: Db): { id: number; path: string }[] {
   return db.prepare(`SELECT id, path FROM items WHERE kind = 'image' AND state = 'ready' ORDER BY id`).all() as { id: number; path: string }[];

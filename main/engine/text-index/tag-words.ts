@@ -9,9 +9,13 @@ import type { Lexicon } from '../lexicon/lexicon';
 import { DOCUMENT_WORDS } from '../passes/document-kinds';
 import type { TaggedRow, TagWords, WeightedTagWord } from './documents';
 
-/** A classifier label is indexed when at least this probable; its broader words need more. */
-export const LABEL_MIN = 0.1;
-const BROADER_MIN = 0.2;
+/**
+ * A classifier label is indexed when at least this probable, its broader words from a
+ * little more: an unlikely label ranks low (its strength follows its probability) but a
+ * photo the classifier is unsure of is still found by it.
+ */
+export const LABEL_MIN = 0.05;
+const BROADER_MIN = 0.1;
 /** A face this large a share of the photo, alone, makes it a selfie or a portrait. */
 const SELFIE_FACE_SHARE = 0.04;
 
