@@ -105,3 +105,20 @@ describe('tag evidence', () => {
     expect(tagEvidence(tags, 'dog', words)).toBeNull();
   });
 });
+
+describe('labels of one classifier run add up', () => {
+  it('three dog breeds at 0.31, 0.26 and 0.14 are a dog at 0.71, stronger than any one of them', () => {
+    const lex = tagWordsWith(null);
+    // without a lexicon each label gives only its own name: give them a shared word by hand
+    const words = (t: TaggedRow) => [...lex(t), { word: 'dog', weight: 0.5 }];
+    const breeds: TaggedRow[] = [
+      { pass: 'labels', tag: 'malamute', score: 0.31, count: 1, ref: null },
+      { pass: 'labels', tag: 'Siberian husky', score: 0.26, count: 1, ref: null },
+      { pass: 'labels', tag: 'Eskimo dog', score: 0.14, count: 1, ref: null },
+    ];
+    const one = tagEvidence(breeds.slice(0, 1), 'dog', words)!;
+    const all = tagEvidence(breeds, 'dog', words)!;
+    expect(all.strength).toBeGreaterThan(one.strength);
+    expect(all.reason.label).toBe('label: malamute + Siberian husky + Eskimo dog 0.71');
+  });
+});

@@ -54,16 +54,29 @@ function reasonOf(t: TaggedRow): MatchReason {
   return { kind, label: `${kind}: ${t.tag}${count} ${t.score.toFixed(2)}`, score: t.score };
 }
 
-/** The strongest tag of the photo that gives the word `alt` to the index, or null. */
+/**
+ * The strongest evidence the photo's tags give for the word `alt`, or null. The labels of
+ * one classifier run are one probability distribution, so the labels that all give the
+ * word add up: malamute 0.31 + husky 0.26 + Eskimo dog 0.14 is a dog at 0.71.
+ */
 export function tagEvidence(tags: TaggedRow[], alt: string, tagWords: TagWords): { strength: number; reason: MatchReason } | null {
   let best: { strength: number; reason: MatchReason } | null = null;
+  const labels: { t: TaggedRow; closeness: number }[] = [];
   for (const t of tags) {
     if (t.pass === 'places') continue;
     let closeness = 0;
     for (const w of tagWords(t)) if (w.weight > closeness && phraseIn(alt, w.word)) closeness = w.weight;
     if (closeness === 0) continue;
+    if (t.pass === 'labels') labels.push({ t, closeness });
     const strength = strengthOf(t, closeness);
     if (!best || strength > best.strength) best = { strength, reason: reasonOf(t) };
+  }
+  if (labels.length > 1) {
+    const mass = Math.min(1, labels.reduce((a, l) => a + l.t.score, 0));
+    const top = labels.reduce((a, l) => (l.t.score > a.t.score ? l : a));
+    const closeness = Math.max(...labels.map((l) => l.closeness));
+    const strength = strengthOf({ ...top.t, score: mass }, closeness);
+    if (!best || strength > best.strength) best = { strength, reason: { ...reasonOf(top.t), label: `label: ${labels.map((l) => l.t.tag).join(' + ')} ${mass.toFixed(2)}`, score: mass } };
   }
   return best;
 }
