@@ -5,7 +5,10 @@ import type { Outcome } from '../contract/dispatch';
 import { HostMessage } from '../contract/ipc';
 import type { HostRequest } from '../contract/ipc';
 
-type Pending = { kind: 'call'; resolve: (o: Outcome<unknown>) => void } | { kind: 'file'; resolve: (p: string | null) => void };
+type Pending =
+  | { kind: 'call'; resolve: (o: Outcome<unknown>) => void }
+  | { kind: 'file'; resolve: (p: string | null) => void }
+  | { kind: 'roots'; resolve: (roots: string[]) => void };
 
 export class EngineClient {
   private nextId = 1;
@@ -35,6 +38,16 @@ export class EngineClient {
     });
   }
 
+  /** The folders a file of this kind must lie in, as the engine sees them (none while it is down). */
+  allowedRoots(which: 'thumb' | 'original'): Promise<string[]> {
+    if (this.down) return Promise.resolve([]);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, { kind: 'roots', resolve });
+      this.post({ t: 'roots', id, which });
+    });
+  }
+
   onEvent(listener: (e: EngineEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -61,6 +74,7 @@ export class EngineClient {
     if (!p) return;
     this.pending.delete(m.id);
     if (p.kind === 'file') p.resolve(m.t === 'file' ? m.path : null);
+    else if (p.kind === 'roots') p.resolve(m.t === 'roots' ? m.roots : []);
     else if (m.t === 'result') p.resolve({ ok: true, value: m.response });
     else if (m.t === 'error') p.resolve({ ok: false, error: m.error });
     else p.resolve({ ok: false, error: { code: 'internal', message: 'The engine answered a call with the wrong kind of message.' } });
@@ -71,6 +85,7 @@ export class EngineClient {
     this.down = error;
     for (const [, p] of this.pending) {
       if (p.kind === 'file') p.resolve(null);
+      else if (p.kind === 'roots') p.resolve([]);
       else p.resolve({ ok: false, error });
     }
     this.pending.clear();

@@ -5,10 +5,10 @@ import type { TroveApi } from '../contract/api';
 import { describeIssues, dispatch } from '../contract/dispatch';
 import { HostRequest } from '../contract/ipc';
 import type { HostMessage } from '../contract/ipc';
+import type { ItemFileSource } from '../engine/served-files';
 
-export interface HostEngine {
+export interface HostEngine extends ItemFileSource {
   api: TroveApi;
-  resolveFile(which: 'thumb' | 'original', itemId: number): Promise<string | null>;
 }
 
 export function createHostHandler(engine: HostEngine, post: (m: HostMessage) => void, onShutdown: () => void = () => {}) {
@@ -36,6 +36,11 @@ export function createHostHandler(engine: HostEngine, post: (m: HostMessage) => 
           path = null;
         }
         post({ t: 'file', id: msg.id, path: path || null });
+        return;
+      }
+      case 'roots': {
+        const roots = await engine.allowedRoots(msg.which).catch(() => []);
+        post({ t: 'roots', id: msg.id, roots: roots.filter((r) => r.length > 0) });
         return;
       }
       case 'shutdown':

@@ -6,7 +6,9 @@ import type { UtilityProcess, WebContents } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { defaultDataDir, thumbsDir } from '../engine/data-dir';
+import { defaultDataDir } from '../engine/data-dir';
+import { libraryFile } from '../engine/served-files';
+import type { ItemFileSource } from '../engine/served-files';
 import { IPC } from '../contract/ipc';
 import { APP_CSP } from './csp';
 import { appConfigFile, checkDataFolder, readAppConfig, resolveDataDir, writeAppConfig } from './data-folder';
@@ -14,7 +16,7 @@ import { EngineClient } from './engine-client';
 import { navigationAllowed, permissionCheckHandler, permissionRequestHandler, senderAllowed, willAttachWebviewHandler, windowOpenHandler } from './guards';
 import { createInvokeHandler, openable, parseItemIdArg } from './ipc-handlers';
 import { menuTemplate } from './menu';
-import { answerProtocolRequest, isInside, TROVE_SCHEME } from './protocol';
+import { answerProtocolRequest, TROVE_SCHEME } from './protocol';
 import { APP_ENTRY, mainWindowOptions } from './window-options';
 import { fitToDisplays, loadWindowState, saveWindowState } from './window-state';
 
@@ -60,20 +62,13 @@ function electronSqliteBinding(): { TROVE_SQLITE_BINDING?: string } {
   return !app.isPackaged && existsSync(file) ? { TROVE_SQLITE_BINDING: file } : {};
 }
 
-async function allowedRoots(which: 'thumb' | 'original'): Promise<string[]> {
-  if (which === 'thumb') return [thumbsDir(dataDir)];
-  const out = await engine.call('listSources', {});
-  return out.ok && Array.isArray(out.value) ? (out.value as { path: string }[]).map((s) => s.path) : [];
-}
+/** Item files come from the engine host, and must lie in the folders it names. */
+const itemFiles: ItemFileSource = { resolveFile: (which, id) => engine.resolveFile(which, id), allowedRoots: (which) => engine.allowedRoots(which) };
 
 /** The original of an item, only when it lies inside a source folder. */
 async function itemFile(rawId: unknown): Promise<string | null> {
   const id = parseItemIdArg(rawId);
-  if (id === null) return null;
-  const path = await engine.resolveFile('original', id);
-  if (!path) return null;
-  const roots = await allowedRoots('original');
-  return roots.some((r) => isInside(r, path)) ? path : null;
+  return id === null ? null : libraryFile(itemFiles, 'original', id);
 }
 
 function hardenContents(contents: WebContents): void {
@@ -176,7 +171,7 @@ if (!app.requestSingleInstanceLock()) {
     });
 
     protocol.handle('trove', async (request) => {
-      const a = await answerProtocolRequest(request.url, request.method, { rendererDir, resolveFile: (w, id) => engine.resolveFile(w, id), allowedRoots });
+      const a = await answerProtocolRequest(request.url, request.method, { rendererDir, ...itemFiles });
       if (a.status !== 200) return new Response(a.body, { status: a.status, headers: a.headers });
       const file = await net.fetch(pathToFileURL(a.path).toString());
       return new Response(file.body, { status: 200, headers: a.headers });

@@ -11,6 +11,8 @@ export const HostRequest = z.discriminatedUnion('t', [
   z.object({ t: z.literal('call'), id: CallId, method: z.string().min(1).max(64), request: z.unknown() }).strict(),
   /** resolve an item's thumbnail or original file to a path (the only way main learns a path) */
   z.object({ t: z.literal('file'), id: CallId, which: z.enum(['thumb', 'original']), itemId: ItemId }).strict(),
+  /** the folders such a file must lie in (main checks every resolved path against them) */
+  z.object({ t: z.literal('roots'), id: CallId, which: z.enum(['thumb', 'original']) }).strict(),
   z.object({ t: z.literal('shutdown') }).strict(),
 ]);
 export type HostRequest = z.infer<typeof HostRequest>;
@@ -22,6 +24,7 @@ export const HostMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('result'), id: CallId, response: z.unknown() }).strict(),
   z.object({ t: z.literal('error'), id: CallId, error: ApiError }).strict(),
   z.object({ t: z.literal('file'), id: CallId, path: z.string().min(1).nullable() }).strict(),
+  z.object({ t: z.literal('roots'), id: CallId, roots: z.array(z.string().min(1)).max(100_000) }).strict(),
   z.object({ t: z.literal('event'), event: EngineEvent }).strict(),
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;

@@ -1,7 +1,7 @@
-// Pure helpers for the bridge's security decisions (token, Host/Origin checks, CSP, file
-// types). Kept free of I/O so that tests can pin every decision directly.
+// Pure helpers for the bridge's security decisions (token, Host/Origin checks, the UI's CSP).
+// Kept free of I/O so that tests can pin every decision directly. What files are served, and
+// how, is main/engine/served-files.ts (shared with the app's trove:// protocol).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { extname } from 'node:path';
 
 /** 32 random bytes, base64url: valid in a URL, a cookie and a WebSocket subprotocol. */
 export function newToken(): string {
@@ -81,9 +81,6 @@ export function uiCsp(port: number): string {
   ].join('; ');
 }
 
-/** CSP for a user's file (an SVG or HTML note must never run as the app's origin). */
-export const FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox";
-
 /** Headers on every response. */
 export const COMMON_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
@@ -93,51 +90,3 @@ export const COMMON_HEADERS: Record<string, string> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), usb=(), serial=(), hid=(), bluetooth=()',
 };
-
-const STATIC_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-export function staticType(path: string): string | null {
-  return STATIC_TYPES[extname(path).toLowerCase()] ?? null;
-}
-
-const FILE_TYPES: Record<string, string> = {
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.avif': 'image/avif',
-  '.bmp': 'image/bmp',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.heic': 'image/heic',
-  '.heif': 'image/heif',
-  '.md': 'text/plain; charset=utf-8',
-  '.markdown': 'text/plain; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** Content type of a user's file; anything unknown (including SVG/HTML) is served as a download. */
-export function fileType(path: string): { type: string; inline: boolean } {
-  const t = FILE_TYPES[extname(path).toLowerCase()];
-  return t ? { type: t, inline: true } : { type: 'application/octet-stream', inline: false };
-}
-
-/** Item ids in URLs: a positive decimal integer, nothing else (no paths, no signs, no dots). */
-export function parseItemId(s: string): number | null {
-  if (!/^[1-9][0-9]{0,14}$/.test(s)) return null;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : null;
-}

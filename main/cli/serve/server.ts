@@ -10,47 +10,27 @@
 //   headers there) or a Bearer header; static files and images accept the cookie (an <img>
 //   cannot send a header), a Bearer header or ?token=;
 // - files are served by item id only; the path comes from the engine and must lie inside the
-//   library (a source folder or the thumbnail cache), else 404.
+//   library (a source folder or the thumbnail cache), else 404. Those rules, and which UI
+//   files are served, are main/engine/served-files.ts, shared with the app's trove://.
 import { createReadStream } from 'node:fs';
-import { realpath, stat, readFile } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { join, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { EngineEvent, httpStatusOf } from '../../contract/api';
 import type { ApiError, TroveApi } from '../../contract/api';
 import { dispatch, invalid } from '../../contract/dispatch';
-import {
-  COMMON_HEADERS,
-  FILE_CSP,
-  WS_PROTOCOL,
-  bearerFrom,
-  cookieFrom,
-  cookieName,
-  fileType,
-  hostAllowed,
-  newToken,
-  originAllowed,
-  parseItemId,
-  staticType,
-  subprotocolTokenFrom,
-  tokensEqual,
-  uiCsp,
-} from './security';
-
-export type FileKind = 'thumb' | 'original';
+import { itemFileRoute, serveItemFile, serveUiFile } from '../../engine/served-files';
+import type { ItemFileSource, Served } from '../../engine/served-files';
+import { COMMON_HEADERS, WS_PROTOCOL, bearerFrom, cookieFrom, cookieName, hostAllowed, newToken, originAllowed, subprotocolTokenFrom, tokensEqual, uiCsp } from './security';
 
 /** What the bridge needs from the engine. */
-export interface BridgeEngine {
+export interface BridgeEngine extends ItemFileSource {
   api: TroveApi;
   /** subscribe to engine events; returns an unsubscribe function */
   onEvent(listener: (event: unknown) => void): () => void;
-  /** the file for an item id, or null when there is no such item (or no thumbnail yet) */
-  resolveFile(which: FileKind, itemId: number): Promise<string | null>;
-  /** folders a file of this kind may live in (source folders; the thumbnail cache) */
-  allowedRoots(which: FileKind): Promise<string[]>;
 }
 
 export interface BridgeOptions {
@@ -106,10 +86,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
   });
 }
 
-/** Is `child` equal to or inside `root` (both already real, absolute paths)? */
-export function isInside(root: string, child: string): boolean {
-  const r = root.endsWith(sep) ? root : root + sep;
-  return child === root || child.startsWith(r);
+function sendRefusal(res: ServerResponse, refusal: Extract<Served, { ok: false }>, extra: Record<string, string> = {}): void {
+  sendError(res, refusal.status === 400 ? invalid(refusal.message) : { code: 'not_found', message: refusal.message }, extra);
+}
+
+/** Streams a served file (headers only for HEAD). */
+function sendFile(req: IncomingMessage, res: ServerResponse, file: Extract<Served, { ok: true }>, headers: Record<string, string>): void {
+  res.writeHead(200, { ...COMMON_HEADERS, ...headers, ...file.headers, 'Content-Length': String(file.size) });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file.path).on('error', () => res.destroy()).pipe(res);
 }
 
 export async function startBridge(engine: BridgeEngine, opts: BridgeOptions = {}): Promise<Bridge> {
@@ -172,46 +160,6 @@ export async function startBridge(engine: BridgeEngine, opts: BridgeOptions = {}
     send(res, 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }, JSON.stringify(out.value));
   }
 
-  async function serveFile(req: IncomingMessage, res: ServerResponse, which: FileKind, idText: string): Promise<void> {
-    const notFound = (): void => sendError(res, { code: 'not_found', message: `No ${which === 'thumb' ? 'thumbnail' : 'file'} for item "${idText.slice(0, 40)}".` });
-    const id = parseItemId(idText);
-    if (id === null) return notFound();
-    let path: string | null;
-    try {
-      path = await engine.resolveFile(which, id);
-    } catch {
-      path = null;
-    }
-    if (!path) return notFound();
-    let real: string;
-    try {
-      real = await realpath(path);
-      const st = await stat(real);
-      if (!st.isFile()) return notFound();
-      const roots = await Promise.all((await engine.allowedRoots(which)).map((r) => realpath(r).catch(() => null)));
-      if (!roots.some((r) => r !== null && isInside(r, real))) {
-        log(`bridge: refused ${which} ${id}: its file lies outside the library`);
-        return notFound();
-      }
-      const { type, inline } = fileType(real);
-      res.writeHead(200, {
-        ...COMMON_HEADERS,
-        'Content-Type': type,
-        'Content-Length': String(st.size),
-        'Content-Security-Policy': FILE_CSP,
-        'Cache-Control': 'private, max-age=60',
-        'Content-Disposition': inline ? 'inline' : 'attachment',
-      });
-      if (req.method === 'HEAD') {
-        res.end();
-        return;
-      }
-      createReadStream(real).on('error', () => res.destroy()).pipe(res);
-    } catch {
-      return notFound();
-    }
-  }
-
   async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const headers = { 'Content-Security-Policy': uiCsp(port) };
     // First load: the printed URL carries ?token=; trade it for a cookie and drop it from the URL.
@@ -229,25 +177,9 @@ export async function startBridge(engine: BridgeEngine, opts: BridgeOptions = {}
     if (!rendererRoot) {
       return send(res, 503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }, 'The UI is not built. Run `npm run build:renderer` and restart `trove serve`.');
     }
-    let rel: string;
-    try {
-      rel = decodeURIComponent(url.pathname);
-    } catch {
-      return sendError(res, invalid('Malformed path.'), headers);
-    }
-    if (rel === '/' || rel === '') rel = '/index.html';
-    if (rel.includes('\0') || rel.split('/').some((seg) => seg.startsWith('.'))) return sendError(res, { code: 'not_found', message: 'Not found.' }, headers);
-    const full = resolve(join(rendererRoot, rel));
-    const type = staticType(full);
-    if (!type || !isInside(rendererRoot, full)) return sendError(res, { code: 'not_found', message: 'Not found.' }, headers);
-    try {
-      const real = await realpath(full);
-      if (!isInside(rendererRoot, real)) throw new Error('outside');
-      const data = await readFile(real);
-      send(res, 200, { ...headers, 'Content-Type': type, 'Cache-Control': rel === '/index.html' ? 'no-store' : 'private, max-age=3600' }, req.method === 'HEAD' ? undefined : data);
-    } catch {
-      sendError(res, { code: 'not_found', message: 'Not found.' }, headers);
-    }
+    const file = await serveUiFile(rendererRoot, url.pathname);
+    if (!file.ok) return sendRefusal(res, file, headers);
+    sendFile(req, res, file, { ...headers, 'Cache-Control': url.pathname === '/' || url.pathname === '/index.html' ? 'no-store' : 'private, max-age=3600' });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -263,10 +195,15 @@ export async function startBridge(engine: BridgeEngine, opts: BridgeOptions = {}
     const path = url.pathname;
     if (path.startsWith('/api/')) return serveApi(req, res, path.slice('/api/'.length));
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, invalid(`${req.method} is not supported here.`), { Allow: 'GET, HEAD' });
-    const file = /^\/(thumb|original)\/([^/]*)$/.exec(path);
-    if (file) {
+    const item = itemFileRoute(path);
+    if (item) {
       if (!authorized(req, url, { cookie: true, query: true })) return sendError(res, unauthorized);
-      return serveFile(req, res, file[1] as FileKind, file[2]!);
+      const file = await serveItemFile(engine, item.which, item.idText);
+      if (!file.ok) {
+        if (file.refused) log(`bridge: refused ${file.refused}`);
+        return sendRefusal(res, file);
+      }
+      return sendFile(req, res, file, { 'Cache-Control': 'private, max-age=60' });
     }
     if (path === '/events') return sendError(res, invalid('/events is a WebSocket endpoint.'));
     return serveStatic(req, res, url);

@@ -110,7 +110,7 @@ describe('engine-host IPC validation', () => {
   it('the host answers malformed messages with an error (or ignores them when they carry no id), never crashing', async () => {
     const engine = fakeEngine();
     const posted: HostMessage[] = [];
-    const handle = createHostHandler({ api: engine.api, resolveFile: async () => null }, (m) => posted.push(m));
+    const handle = createHostHandler({ api: engine.api, resolveFile: async () => null, allowedRoots: async () => [] }, (m) => posted.push(m));
     const r = rng(11);
     let n = 0;
     for (const c of cases(3, 1200)) {
