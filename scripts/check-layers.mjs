@@ -51,6 +51,47 @@ for (const [layer, rule] of Object.entries(layers)) {
     }
   }
 }
+// Import cycles in main/: modules that import each other (through any chain) cannot be
+// understood, tested or loaded one before the other. A cycle of runtime imports fails the
+// check; one closed only by `import type` (erased at build) is reported as a note.
+function importCycles(dir) {
+  const edgeRe = /^\s*(?:import|export)\s+(type\s+)?[^'"]*?from\s*['"](\.[^'"]*)['"]/gm;
+  const graph = new Map(); // file -> [[target, typeOnly]]
+  for (const file of sources(dir)) {
+    const edges = [];
+    for (const m of readFileSync(file, 'utf8').matchAll(edgeRe)) {
+      const base = resolve(dirname(file), m[2]);
+      const target = [`${base}.ts`, join(base, 'index.ts')].find((p) => { try { return statSync(p).isFile(); } catch { return false; } });
+      if (target) edges.push([target, Boolean(m[1])]);
+    }
+    graph.set(file, edges);
+  }
+  // Tarjan's strongly connected components over the chosen edges
+  const components = (runtimeOnly) => {
+    let next = 0;
+    const index = new Map(), low = new Map(), stack = [], onStack = new Set(), found = [];
+    const visit = (v) => {
+      index.set(v, next); low.set(v, next); next++; stack.push(v); onStack.add(v);
+      for (const [w, typeOnly] of graph.get(v) ?? []) {
+        if (runtimeOnly && typeOnly) continue;
+        if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
+        else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
+      }
+      if (low.get(v) !== index.get(v)) return;
+      const c = [];
+      let w;
+      do { w = stack.pop(); onStack.delete(w); c.push(relative(root, w)); } while (w !== v);
+      if (c.length > 1) found.push(c.sort().join(' <-> '));
+    };
+    for (const v of graph.keys()) if (!index.has(v)) visit(v);
+    return found;
+  };
+  const runtime = components(true);
+  return { runtime, typeOnly: components(false).filter((c) => !runtime.includes(c)) };
+}
+const cycles = importCycles(join(root, 'main'));
+for (const c of cycles.runtime) problems.push(`import cycle: ${c}`);
+for (const c of cycles.typeOnly) console.log(`note: import cycle through 'import type' only: ${c}`);
 if (problems.length) {
   console.error('Layering violations:\n' + problems.map((p) => '  ' + p).join('\n'));
   process.exit(1);

@@ -1,5 +1,5 @@
 // npm run bench:index [-- --images N --notes N --vectors N --dim D --clusters C --queries Q --in-flight K
-//                         --skip a,b,c --quick --json --json-out FILE --keep]
+//                         --shares P,P,.. --skip a,b,c --quick --json --json-out FILE --keep]
 //
 // Figures, not a test:
 //  (a) the sharp ceiling: read + decode + resize to the model's input size of N 12-MP JPEGs,
@@ -8,7 +8,10 @@
 //  (b) indexing throughput of the real engine (TroveEngine + the hashed test-double
 //      embedder) over the same files plus N notes, in the same run, and its ratio to (a);
 //  (c) HNSW (VectorIndex) on clustered vectors: build rate, query latency p50/p95 at
-//      several ef, recall@10 against exact search, exact search latency, save/load times.
+//      several ef, recall@10 against exact search, exact search latency, save/load times;
+//      filtered search where the filter allows --shares percent of the vectors (default 1,
+//      10, 50): the graph walk and the exact scan of the allowed rows, each forced, and the
+//      strategy VectorIndex picks, with latency and recall@10 against exact search.
 // `--json` prints one JSON document with every figure on stdout (progress goes to stderr).
 // (a) and (b) live in decode-ceiling.ts and engine-throughput.ts, shared with embed-bench.ts.
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,7 @@ import { machineInfo, r1, r3 } from './bench-util';
 import { clusteredVectors, recallAtK, row } from './clustered-vectors';
 import { decodeCeiling } from './decode-ceiling';
 import { engineThroughput, engineThroughputLines, loadEngine } from './engine-throughput';
+import { filteredSearchLines, filteredSearchRuns, latencyStats } from './filtered-search';
 import { makeLibrary, type LibraryFixture } from './library-fixture';
 
 interface Args {
@@ -35,6 +39,8 @@ interface Args {
   keep: boolean;
   skip: Set<string>;
   jsonOut: string | null;
+  /** shares of the vectors the filtered searches allow */
+  shares: number[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -52,6 +58,7 @@ function parseArgs(argv: string[]): Args {
     keep: argv.includes('--keep'),
     skip: new Set(),
     jsonOut: null,
+    shares: [0.01, 0.1, 0.5],
   };
   const num = (name: string, v: string | undefined): number => {
     const n = Number(v);
@@ -70,6 +77,11 @@ function parseArgs(argv: string[]): Args {
       case '--queries': a.queries = num('queries', v); i++; break;
       case '--in-flight': a.inFlight = Math.max(1, num('in-flight', v)); i++; break;
       case '--json-out': a.jsonOut = v ?? null; i++; break;
+      case '--shares':
+        a.shares = (v ?? '').split(',').map((x) => Number(x) / 100);
+        if (!a.shares.length || a.shares.some((x) => !(x > 0 && x <= 1))) throw new Error(`--shares needs percentages in (0, 100], got ${v}`);
+        i++;
+        break;
       case '--skip': for (const s of (v ?? '').split(',')) a.skip.add(s.trim()); i++; break;
       case '--json': case '--quick': case '--keep': break;
       default: throw new Error(`unknown argument ${k} (see the header of test/bench/index-bench.ts)`);
@@ -82,16 +94,6 @@ function parseArgs(argv: string[]): Args {
 let jsonMode = false;
 function log(line: string): void {
   process.stderr.write(`[bench:index] ${line}\n`);
-}
-
-function percentile(sortedMs: number[], p: number): number {
-  if (sortedMs.length === 0) return NaN;
-  const i = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1));
-  return sortedMs[i];
-}
-function latencyStats(ms: number[]): { p50Ms: number; p95Ms: number; meanMs: number } {
-  const s = [...ms].sort((x, y) => x - y);
-  return { p50Ms: r3(percentile(s, 50)), p95Ms: r3(percentile(s, 95)), meanMs: r3(s.reduce((x, y) => x + y, 0) / Math.max(1, s.length)) };
 }
 
 // ---------------------------------------------------------------- (c) HNSW
@@ -135,21 +137,8 @@ function hnswBench(a: Args, work: string) {
     return { ef, ...latencyStats(ms), recallAt10: r3(recallAtK(res, truth, 10)) };
   });
 
-  // filtered search via the JS filter callback: half the ids allowed, and 1 in 100
-  const filtered = (allow: (id: number) => boolean) => {
-    const ms: number[] = [];
-    const res = queries.map((query) => {
-      const s = performance.now();
-      const r = ix.search(query, 10, allow, 64);
-      ms.push(performance.now() - s);
-      return r;
-    });
-    const fTruth = queries.map((query) => exactSearch(base, dim, query, 10, { normalized: true, filter: allow }));
-    return { ef: 64, ...latencyStats(ms), recallAt10: r3(recallAtK(res, fTruth, 10)) };
-  };
-  log('(c) filtered searches');
-  const filteredHalf = filtered((id) => (id & 1) === 0);
-  const filteredOnePercent = filtered((id) => id % 100 === 0);
+  log(`(c) filtered searches: the filter allows ${a.shares.map((x) => `${x * 100}%`).join(', ')}`);
+  const filtered = filteredSearchRuns(ix, base, dim, queries, a.shares);
 
   log('(c) save / load');
   const file = join(work, 'bench.hnsw');
@@ -170,8 +159,7 @@ function hnswBench(a: Args, work: string) {
     efConstruction: 100,
     build: { seconds: r3(buildSec), insertsPerSec: r1(n / buildSec) },
     search: byEf,
-    filteredHalf,
-    filteredOnePercent,
+    filtered,
     exactJs: latencyStats(exactMs),
     save: { seconds: r3(saveSec), megabytes: r1(statSync(file).size / 2 ** 20) },
     loadVerified: { seconds: r3(loadSec) },
@@ -216,10 +204,8 @@ function printTable(r: Result): void {
     kv('build', `${h.build.insertsPerSec} inserts/s  (${h.build.seconds} s)`);
     out.push(`  ${'query'.padEnd(16)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'recall@10'.padStart(12)}`);
     for (const s of h.search) out.push(`  ${`ef ${s.ef}`.padEnd(16)}${s.p50Ms.toFixed(3).padStart(10)}${s.p95Ms.toFixed(3).padStart(10)}${s.recallAt10.toFixed(3).padStart(12)}`);
-    for (const [name, f] of [['ef 64, filter ½', h.filteredHalf], ['ef 64, filter 1%', h.filteredOnePercent]] as const) {
-      out.push(`  ${name.padEnd(16)}${f.p50Ms.toFixed(3).padStart(10)}${f.p95Ms.toFixed(3).padStart(10)}${f.recallAt10.toFixed(3).padStart(12)}`);
-    }
     out.push(`  ${'exact (JS)'.padEnd(16)}${h.exactJs.p50Ms.toFixed(3).padStart(10)}${h.exactJs.p95Ms.toFixed(3).padStart(10)}${'1.000'.padStart(12)}`);
+    out.push('', '  filtered search: graph walk and exact scan of the allowed rows (each forced), and the one VectorIndex picks', ...filteredSearchLines(h.filtered), '');
     kv('save (temp + fsync + rename)', `${h.save.seconds} s, ${h.save.megabytes} MB`);
     kv('load (size + sha256 verified)', `${h.loadVerified.seconds} s`);
     kv('process RSS after', `${h.rssMegabytes} MB`);

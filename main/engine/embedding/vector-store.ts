@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import type { Db } from '../store/db';
 import { embeddingIds, embeddingVectors } from '../store/embeddings';
-import { openConsistentIndex, type VectorIndex } from '../vectors/vector-index';
+import { openConsistentIndex } from '../vectors/open-consistent';
+import type { VectorIndex } from '../vectors/vector-index';
 
 export function indexFileFor(dataDir: string, modelVersion: number): string {
   return join(dataDir, `vectors-v${modelVersion}.hnsw`);

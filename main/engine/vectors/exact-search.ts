@@ -1,7 +1,7 @@
 // Exact (brute-force) cosine top-k over a row-major Float32Array matrix, in plain JS.
-// Used to measure the recall of the HNSW index and as the search path for libraries so
-// small that an approximate index buys nothing.
-import type { Neighbour } from './vector-index';
+// VectorIndex ranks the rows of a selective filter with it (unit-rows.ts), and the benches
+// measure the recall of the HNSW index against it.
+import { TopK, type Neighbour } from './top-k';
 
 /** A copy of `matrix` (rows of `dim` floats) with every row scaled to unit length; zero rows stay zero. */
 export function normalizeRows(matrix: Float32Array, dim: number): Float32Array {
@@ -100,67 +100,4 @@ function dotAt(m: Float32Array, o: number, v: Float32Array, dim: number, p = 0):
 function checkShape(matrix: Float32Array, dim: number): void {
   if (!Number.isInteger(dim) || dim <= 0) throw new RangeError(`dim must be a positive integer, got ${dim}`);
   if (matrix.length % dim !== 0) throw new RangeError(`matrix length ${matrix.length} is not a multiple of dim ${dim}`);
-}
-
-/** Bounded min-heap keeping the k highest scores. */
-export class TopK {
-  private readonly ids: Float64Array;
-  private readonly scores: Float64Array;
-  private n = 0;
-
-  constructor(private readonly k: number) {
-    this.ids = new Float64Array(k);
-    this.scores = new Float64Array(k);
-  }
-
-  get count(): number {
-    return this.n;
-  }
-
-  /** the lowest score kept, -Infinity while not full */
-  get threshold(): number {
-    return this.n < this.k ? -Infinity : this.scores[0];
-  }
-
-  offer(id: number, score: number): void {
-    if (this.k <= 0 || Number.isNaN(score)) return;
-    if (this.n < this.k) {
-      let i = this.n++;
-      // sift up
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (this.scores[p] <= score) break;
-        this.ids[i] = this.ids[p];
-        this.scores[i] = this.scores[p];
-        i = p;
-      }
-      this.ids[i] = id;
-      this.scores[i] = score;
-      return;
-    }
-    if (score <= this.scores[0]) return;
-    // replace root, sift down
-    let i = 0;
-    const n = this.n;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && this.scores[r] < this.scores[l] ? r : l;
-      if (this.scores[c] >= score) break;
-      this.ids[i] = this.ids[c];
-      this.scores[i] = this.scores[c];
-      i = c;
-    }
-    this.ids[i] = id;
-    this.scores[i] = score;
-  }
-
-  /** kept entries, best first */
-  sorted(): Neighbour[] {
-    const out: Neighbour[] = [];
-    for (let i = 0; i < this.n; i++) out.push({ id: this.ids[i], score: this.scores[i] });
-    out.sort((a, b) => b.score - a.score || a.id - b.id);
-    return out;
-  }
 }

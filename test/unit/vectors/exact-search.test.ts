@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exactSearch, normalizeRows, rowNorms, TopK } from '../../../main/engine/vectors/exact-search';
+import { exactSearch, normalizeRows, rowNorms } from '../../../main/engine/vectors/exact-search';
+import { TopK } from '../../../main/engine/vectors/top-k';
 import { clusteredVectors, gaussian, rng, row } from '../../bench/clustered-vectors';
 
 function naive(matrix: Float32Array, dim: number, q: Float32Array, k: number, ids?: number[]) {

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exactSearch } from '../../../main/engine/vectors/exact-search';
-import { IndexLoadError, VectorIndex, metaPathFor, openConsistentIndex } from '../../../main/engine/vectors/vector-index';
+import { IndexLoadError, metaPathFor } from '../../../main/engine/vectors/index-file';
+import { openConsistentIndex } from '../../../main/engine/vectors/open-consistent';
+import { VectorIndex } from '../../../main/engine/vectors/vector-index';
 import { clusteredVectors, gaussian, recallAtK, rng, row } from '../../bench/clustered-vectors';
 
 const dirs: string[] = [];
