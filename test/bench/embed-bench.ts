@@ -1,4 +1,5 @@
 // npm run bench:embed [-- --model DIR --images N --notes N --reps N --quick --json]
+// npm run bench:embed -- --model-shape qwen2-vl-2b [--providers LIST --threads N --json]: see qwen2vl-shape-bench.ts
 //
 // Figures, not a test: what the packaged vlm2vec model gives on the CPU, as a user runs it
 // (onnxruntime-node, CPU execution provider, 2 intra-op threads, loaded through main/ml's
@@ -407,27 +408,37 @@ async function main(a: Args) {
   return result;
 }
 
-const args = parseArgs(process.argv.slice(2));
-jsonMode = args.json;
-if (!existsSync(join(args.model, 'manifest.json'))) {
-  process.stderr.write(
-    `[bench:embed] No model package in ${args.model} (no manifest.json).\n` +
-      `[bench:embed] Train one with Trove's own trainer (see main/ml/models/vlm2vec/README.md and native-models/recipes/README.md):\n` +
-      `[bench:embed]   npx tsx native-models/recipes/build-data.ts && npx tsx native-models/recipes/vision-trunk.ts\n` +
-      `[bench:embed]   node --import tsx native-models/recipes/train-nano.ts --steps 1500 --batch 512 --chunk 64 --every 25   # writes native-models/vlm2vec-nano\n` +
-      `[bench:embed] or, for throughput only (the weights do not change it), a smoke package in a minute:\n` +
-      `[bench:embed]   node --import tsx native-models/recipes/train-nano.ts --work /tmp/nano/work --out /tmp/nano/pkg --limit 40 --batch 32 --chunk 16 --steps 3 --every 2 --warmup 1 --dropout 0\n` +
-      `[bench:embed] and pass it with --model DIR (npm run bench:embed -- --model /tmp/nano/pkg).\n`,
-  );
-  process.exit(2);
-}
-main(args).then(
-  (r) => {
-    if (args.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-    else printTable(r);
-  },
-  (err: unknown) => {
+if (process.argv.includes('--model-shape')) {
+  // a model's real dimensions with random weights (test/bench/qwen2vl-shape-bench.ts)
+  void import('./qwen2vl-shape-bench').then((m) => m.shapeBench(process.argv.slice(2))).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
-  },
-);
+  });
+} else runPackageBench();
+
+function runPackageBench(): void {
+  const args = parseArgs(process.argv.slice(2));
+  jsonMode = args.json;
+  if (!existsSync(join(args.model, 'manifest.json'))) {
+    process.stderr.write(
+      `[bench:embed] No model package in ${args.model} (no manifest.json).\n` +
+        `[bench:embed] Train one with Trove's own trainer (see main/ml/models/vlm2vec/README.md and native-models/recipes/README.md):\n` +
+        `[bench:embed]   npx tsx native-models/recipes/build-data.ts && npx tsx native-models/recipes/vision-trunk.ts\n` +
+        `[bench:embed]   node --import tsx native-models/recipes/train-nano.ts --steps 1500 --batch 512 --chunk 64 --every 25   # writes native-models/vlm2vec-nano\n` +
+        `[bench:embed] or, for throughput only (the weights do not change it), a smoke package in a minute:\n` +
+        `[bench:embed]   node --import tsx native-models/recipes/train-nano.ts --work /tmp/nano/work --out /tmp/nano/pkg --limit 40 --batch 32 --chunk 16 --steps 3 --every 2 --warmup 1 --dropout 0\n` +
+        `[bench:embed] and pass it with --model DIR (npm run bench:embed -- --model /tmp/nano/pkg).\n`,
+    );
+    process.exit(2);
+  }
+  main(args).then(
+    (r) => {
+      if (args.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      else printTable(r);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}
