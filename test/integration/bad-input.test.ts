@@ -17,9 +17,9 @@ import { ensureModelVersion, insertJob } from '../../main/engine/store/jobs';
 import { insertSource } from '../../main/engine/store/sources';
 import { HashedTestEmbedder } from '../doubles/hashed-embedder';
 import { noteText, writeImage } from '../fixtures/library';
+import { runCliProcess } from '../support/spawn-cli';
 import { tempDir } from '../support/tmp';
 
-const isRoot = process.getuid?.() === 0;
 let dir: ReturnType<typeof tempDir>;
 let lib: string;
 let engine: TroveEngine;
@@ -85,9 +85,6 @@ beforeAll(async () => {
   writeFileSync(join(lib, 'bad-utf8.md'), Buffer.from([0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x20, 0xc3, 0x28, 0x01, 0x02, 0x0a]));
   writeFileSync(join(lib, 'bad-utf16.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('ok', 'utf16le'), Buffer.from([0x00, 0xd8, 0x41, 0x00])]));
   writeFileSync(join(lib, 'big-note.md'), Buffer.alloc(50 * 1024 * 1024, 'a'));
-  writeFileSync(join(lib, 'locked.jpg'), readFileSync(join(lib, 'good0.jpg')).subarray(0, 100));
-  await writeImage(join(lib, 'locked.jpg'), 9);
-  chmodSync(join(lib, 'locked.jpg'), 0o000);
   symlinkSync(lib, join(lib, 'Fotos 2024', 'loop'));
   execFileSync('mkfifo', [join(lib, 'pipe.jpg')]); // a named pipe called .jpg: must not hang the scan
 
@@ -101,11 +98,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.close();
-  try {
-    chmodSync(join(lib, 'locked.jpg'), 0o644);
-  } catch {
-    // already gone
-  }
   dir.cleanup();
 });
 
@@ -155,13 +147,6 @@ describe('bad input', () => {
     expect(errors.filter((e) => e.path.includes('loop')).length).toBe(1);
   });
 
-  it('an unreadable (mode 000) file: permission denied, or read anyway when running as root', async () => {
-    // root ignores mode bits, so the file is readable there; the reason text is checked directly
-    expect(describeFsError(Object.assign(new Error('x'), { code: 'EACCES' }))).toMatch(/permission denied/);
-    if (isRoot) expect(reasonFor('locked.jpg')).toBeUndefined();
-    else expect(reasonFor('locked.jpg')).toMatch(/permission denied/);
-  });
-
   it('a named pipe is skipped, not read', () => {
     expect(reasonFor('pipe.jpg')).toBeUndefined();
   });
@@ -173,6 +158,41 @@ describe('bad input', () => {
     for (const b of bad) expect(reasonFor(b), b).toBeDefined();
     expect(st.items.image + st.items.note).toBe(st.embedded + bad.length);
     expect(st.errors).toBe(bad.length + 1); // + the loop
+  });
+});
+
+describe('an unreadable (mode 000) file', () => {
+  it('becomes a "permission denied" error row and the rest is indexed, also when the tests run as root', async () => {
+    const d = tempDir();
+    const folder = join(d.path, 'lib');
+    const data = join(d.path, 'data');
+    try {
+      mkdirSync(folder);
+      for (let i = 0; i < 3; i++) await writeImage(join(folder, `readable${i}.jpg`), i);
+      await writeImage(join(folder, 'locked.jpg'), 9);
+      chmodSync(join(folder, 'locked.jpg'), 0o000);
+      const opened = () => new TroveEngine({ dataDir: data, model: new HashedTestEmbedder(), perception: false });
+      const adding = opened();
+      await adding.addSource({ path: folder });
+      await adding.close();
+      // the process that reads the files honours mode bits, root or not (support/file-modes.ts)
+      const indexed = await runCliProcess(['--data', data, 'index'], {}, { honourFileModes: true });
+      expect(indexed.code, indexed.stderr).toBe(0);
+      const reading = opened();
+      try {
+        const rows = await reading.listErrors({ limit: 10 });
+        expect(rows).toEqual([expect.objectContaining({ path: join(folder, 'locked.jpg'), reason: expect.stringMatching(/not allowed to read this file \(permission denied\)/) })]);
+        expect((await reading.status()).embedded).toBe(3);
+      } finally {
+        await reading.close();
+      }
+    } finally {
+      d.cleanup();
+    }
+  });
+
+  it('says "permission denied" for EACCES', () => {
+    expect(describeFsError(Object.assign(new Error('x'), { code: 'EACCES' }))).toMatch(/not allowed to read this file \(permission denied\)/);
   });
 });
 

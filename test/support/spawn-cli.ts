@@ -2,6 +2,7 @@
 // another TypeScript script of the tests, in a process of its own.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { honouringFileModes } from './file-modes';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 const cli = join(repoRoot, 'test', 'support', 'trove-test-cli.ts');
@@ -16,15 +17,22 @@ export interface CliRun {
   waitForLine: (re: RegExp) => Promise<string>;
 }
 
-export function startCli(args: string[], env: Record<string, string> = {}): CliRun {
-  return startScript(cli, args, env);
+export function startCli(args: string[], env: Record<string, string> = {}, opts: ScriptOptions = {}): CliRun {
+  return startScript(cli, args, env, opts);
+}
+
+export interface ScriptOptions {
+  /** file mode bits hold even when the tests run as root (support/file-modes.ts) */
+  honourFileModes?: boolean;
 }
 
 /** Runs a TypeScript file with `node --import tsx` from the repository root. */
-export function startScript(script: string, args: string[], env: Record<string, string> = {}): CliRun {
+export function startScript(script: string, args: string[], env: Record<string, string> = {}, opts: ScriptOptions = {}): CliRun {
   // `node --import tsx` runs the script in ONE process (the tsx binary would fork a child
-  // that outlives a kill -9 of its parent)
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // that outlives a kill -9 of its parent; setpriv execs, so it adds no process either)
+  const node = { command: process.execPath, args: ['--import', 'tsx', script, ...args] };
+  const cmd = opts.honourFileModes ? honouringFileModes(node.command, node.args) : node;
+  const child = spawn(cmd.command, cmd.args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
@@ -55,8 +63,8 @@ export function startScript(script: string, args: string[], env: Record<string, 
   };
 }
 
-export async function runCliProcess(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const r = startCli(args, env);
+export async function runCliProcess(args: string[], env: Record<string, string> = {}, opts: ScriptOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const r = startCli(args, env, opts);
   const { code } = await r.exit;
   return { code, stdout: r.stdout(), stderr: r.stderr() };
 }

@@ -1,10 +1,21 @@
 // The Electron app's data-folder choice: trove-app.json in userData (atomic, odd content =
-// defaults), $TROVE_DATA winning (then not changeable), and the check of a picked folder.
+// defaults), $TROVE_DATA winning (then not changeable), and the check of a picked folder
+// (an unwritable one is checked in a child process in which file modes hold, root or not).
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appConfigFile, checkDataFolder, readAppConfig, resolveDataDir, writeAppConfig } from '../../../main/app/data-folder';
+import { honouringFileModes } from '../../support/file-modes';
+import { repoRoot } from '../../support/spawn-cli';
 import { tempDir } from '../../support/tmp';
+
+/** checkDataFolder in a child process in which file modes hold, root or not (support/file-modes.ts). */
+function checkDataFolderHonouringModes(folder: string): unknown {
+  const code = `const { checkDataFolder } = require('./main/app/data-folder'); process.stdout.write(JSON.stringify(checkDataFolder(process.argv[1])));`;
+  const { command, args } = honouringFileModes(process.execPath, ['--import', 'tsx', '-e', code, folder]);
+  return JSON.parse(execFileSync(command, args, { cwd: repoRoot, encoding: 'utf8' })) as unknown;
+}
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => (dir = tempDir()));
@@ -46,11 +57,16 @@ describe('data folder (Electron shell)', () => {
     const file = join(dir.path, 'a-file');
     writeFileSync(file, 'x');
     expect(checkDataFolder(file)).toMatchObject({ ok: false });
-    if (process.getuid?.() !== 0) {
-      const locked = join(dir.path, 'locked');
-      mkdirSync(locked);
-      chmodSync(locked, 0o500);
-      expect(checkDataFolder(locked)).toMatchObject({ ok: false, message: expect.stringMatching(/cannot write to .*Pick a folder you can write to/) });
+  });
+
+  it('refuses a folder it cannot write to, also when the tests run as root', () => {
+    const locked = join(dir.path, 'locked');
+    mkdirSync(locked);
+    chmodSync(locked, 0o500);
+    try {
+      expect(checkDataFolderHonouringModes(locked)).toMatchObject({ ok: false, message: expect.stringMatching(/Trove cannot write to .*locked \(EACCES.*\)\. Pick a folder you can write to/) });
+      expect(readdirSync(locked)).toEqual([]);
+    } finally {
       chmodSync(locked, 0o700);
     }
   });
