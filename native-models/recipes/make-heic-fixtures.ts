@@ -131,8 +131,9 @@ export function addRotation(file: Buffer, quarterTurnsAnticlockwise: 1 | 2 | 3):
   return Buffer.concat([buf.subarray(0, inserts[0]!.at), inserts[0]!.bytes, buf.subarray(inserts[0]!.at, inserts[1]!.at), inserts[1]!.bytes, buf.subarray(inserts[1]!.at)]);
 }
 
-function tools(cache: string): { heifEnc: (args: string[]) => void; exiftool: (args: string[]) => void; packages: FetchedPackage[] } {
-  const packages = PACKAGES.map((name) => fetchDeb(name, { cacheDir: cache, log: (m) => console.log(m) }));
+/** heif-enc and exiftool from Debian's packages (fetched once into `cache`), runnable whatever the machine has installed. */
+export function heifTools(cache: string): { heifEnc: (args: string[]) => void; exiftool: (args: string[]) => void; packages: FetchedPackage[] } {
+  const packages = PACKAGES.map((name) => fetchDeb(name, { cacheDir: cache, log: (m) => console.error(m) }));
   const root = (name: string) => packages.find((p) => p.name === name)!.root;
   const libs = packages.map((p) => join(p.root, 'usr', 'lib', 'x86_64-linux-gnu')).join(':');
   const env = { ...process.env, LD_LIBRARY_PATH: libs };
@@ -148,7 +149,7 @@ async function main() {
   const work = resolve(args.cache, 'heic-fixtures');
   mkdirSync(out, { recursive: true });
   mkdirSync(work, { recursive: true });
-  const { heifEnc, exiftool, packages } = tools(resolve(args.cache));
+  const { heifEnc, exiftool, packages } = heifTools(resolve(args.cache));
 
   const kite = join(work, 'kite.jpg');
   writeFileSync(kite, readFileSync(join(CORAL, 'kite_and_cold.jpg')));
