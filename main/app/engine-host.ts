@@ -6,6 +6,7 @@ import { loadLibraryModel } from '../engine/model-loader';
 import { TroveEngine } from '../engine/service';
 import type { HostMessage } from '../contract/ipc';
 import { createHostHandler } from './host-handler';
+import { messageOf } from '../base/errors';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -27,7 +28,7 @@ async function start(): Promise<void> {
   // the model package, providers and threads of the library's settings.json (Settings)
   const log = (l: string) => console.log(`engine: ${l}`);
   const got = await loadLibraryModel(dataDir, log).catch((err: unknown) => {
-    console.error(`engine: running without a model: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`engine: running without a model: ${messageOf(err)}`);
     return null;
   });
   let engine: TroveEngine;
@@ -42,7 +43,7 @@ async function start(): Promise<void> {
       log,
     });
   } catch (err) {
-    post({ t: 'fatal', message: err instanceof Error ? err.message : String(err) });
+    post({ t: 'fatal', message: messageOf(err) });
     process.exit(1);
   }
   engine.onEvent((event) => post({ t: 'event', event }));

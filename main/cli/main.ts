@@ -12,6 +12,7 @@ import { cmdEval } from './eval/command';
 import { cmdSearch } from './search-command';
 import { cmdModel } from './model-command';
 import { cmdEmbed } from './embed-command';
+import { messageOf } from '../base/errors';
 
 export interface CliDeps {
   loadModel?: () => Promise<EmbeddingModel>;
@@ -99,7 +100,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   try {
     args = parseArgs(argv);
   } catch (e) {
-    err.write(`trove: ${(e as Error).message}\nRun \`trove --help\` for usage.\n`);
+    err.write(`trove: ${messageOf(e)}\nRun \`trove --help\` for usage.\n`);
     return 2;
   }
   if (args.flags.has('help') || args.command === null || args.command === 'help') {
@@ -136,7 +137,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
       err.write(`trove: ${e.message}\n`);
       return e instanceof NoModelError || (e instanceof EngineError && e.code === 'unavailable') ? 3 : 1;
     }
-    err.write(`trove: ${e instanceof Error ? e.message : String(e)}\n`);
+    err.write(`trove: ${messageOf(e)}\n`);
     return 1;
   }
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ProviderName, type ModelPackageInfo } from '../contract/api';
 import { defaultProviders } from '../ml/runtime/session';
 import { writeJsonAtomic } from './store/json-file';
+import { messageOf } from '../base/errors';
 
 export const SETTINGS_FILE = 'settings.json';
 
@@ -33,7 +34,7 @@ export function readSettings(dataDir: string, log: (line: string) => void = () =
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log(`settings: could not read ${file} (${(err as Error).message}); using the defaults`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log(`settings: could not read ${file} (${messageOf(err)}); using the defaults`);
     return {};
   }
   try {
@@ -41,7 +42,7 @@ export function readSettings(dataDir: string, log: (line: string) => void = () =
     if (parsed.success) return parsed.data;
     log(`settings: ${file} is not valid (${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}); using the defaults`);
   } catch (err) {
-    log(`settings: ${file} is corrupt (${(err as Error).message}); using the defaults`);
+    log(`settings: ${file} is corrupt (${messageOf(err)}); using the defaults`);
   }
   return {};
 }

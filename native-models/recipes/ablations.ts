@@ -16,7 +16,6 @@
 // .trove-build/results/ keyed by its weights, the instructions switch and the suite, so a
 // rerun evaluates only new arms.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { chanceP1, evaluate, readSuite, type EvalEncoder, type EvalSide, type SuiteScores } from '../../main/ml/eval';
 import { loadModel } from '../../main/ml/models';
@@ -24,6 +23,8 @@ import { decodeEvalImage } from '../../main/cli/eval/images';
 import { modelEncoder } from '../../main/cli/eval/model-encoder';
 import { formatRunsTable } from '../../main/cli/eval/table';
 import { withoutInstruction } from './lib/instructions';
+import { messageOf } from '../../main/base/errors';
+import { sha256 } from '../../main/base/hash';
 
 interface Arm {
   name: string;
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   mkdirSync(cacheDir, { recursive: true });
   for (const arm of arms) {
     const manifest = readFileSync(resolve(arm.dir, 'manifest.json'), 'utf8');
-    const key = createHash('sha256').update(JSON.stringify([(JSON.parse(manifest) as { files: unknown }).files, arm.instructions, suite.dir, limit ?? null])).digest('hex').slice(0, 16);
+    const key = sha256(JSON.stringify([(JSON.parse(manifest) as { files: unknown }).files, arm.instructions, suite.dir, limit ?? null])).slice(0, 16);
     const cached = resolve(cacheDir, `ablation-${key}.json`);
     if (existsSync(cached)) {
       results.push({ ...(JSON.parse(readFileSync(cached, 'utf8')) as SuiteScores), model: arm.name });
@@ -104,6 +105,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
+  console.error(messageOf(e));
   process.exit(1);
 });

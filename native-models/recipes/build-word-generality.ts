@@ -4,12 +4,12 @@
 // source as the lexicon beside it.
 //
 //   npx tsx native-models/recipes/build-word-generality.ts [--out DIR] [--cache DIR]
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { countGlosses, encodeGenerality, type GeneralityFile } from '../../main/engine/lexicon/generality';
 import { fetchDeb } from './lib/fetch';
 import { outAndCache } from './lib/args';
+import { sha256 } from '../../main/base/hash';
 
 /** The gloss of each synset line of a WordNet data file ("... | gloss"). */
 export function* glossesOf(data: string): Generator<string> {
@@ -30,7 +30,7 @@ function main(): void {
   const out = encodeGenerality(file);
   mkdirSync(args.out, { recursive: true });
   writeFileSync(join(args.out, 'word-generality.json.gz'), out);
-  console.log(`wrote ${args.out}/word-generality.json.gz: ${glosses.length} glosses, ${Object.keys(file.counts).length} words, ${(out.length / 1024).toFixed(0)} KB, sha256 ${createHash('sha256').update(out).digest('hex')}`);
+  console.log(`wrote ${args.out}/word-generality.json.gz: ${glosses.length} glosses, ${Object.keys(file.counts).length} words, ${(out.length / 1024).toFixed(0)} KB, sha256 ${sha256(out)}`);
 }
 
 if (require.main === module) main();

@@ -20,7 +20,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseTflite, tfliteOpHistogram } from '../../main/ml/convert/tflite-model';
 import { tfliteClassifierToOnnx } from '../../main/ml/convert/tflite-classifier';
-import { sha256 } from '../../main/ml/convert/vision-trunk';
+import { sha256 } from '../../main/base/hash';
 import { loadClassifier } from '../../main/ml/perception/classifier';
 import type { ClassifierConfig, ClassifierLabel, ClassifierLabels } from '../../main/ml/perception/classifier';
 import type { PerceptionManifest } from '../../main/ml/perception/package';
@@ -28,6 +28,7 @@ import { findLexiconFile, loadLexicon } from '../../main/engine/lexicon/lexicon'
 import { readRgb } from './lib/images';
 import { assignWnids } from './lib/imagenet-wordnet';
 import type { WnidAssignment } from './lib/imagenet-wordnet';
+import { messageOf } from '../../main/base/errors';
 
 const DEFAULT_CORAL = '/work/.mirror/google-coral+test_data/repo';
 const FIXTURES = resolve(__dirname, '../../test/fixtures/photos/coral');
@@ -101,7 +102,7 @@ function git(dir: string, args: string[]): Buffer {
   try {
     return execFileSync('git', ['-C', dir, ...args], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    throw new Error(`git ${args.join(' ')} failed in ${dir}: ${(e as Error).message.split('\n')[0]}. Pass --coral with a snapshot of google-coral/test_data (see the header).`);
+    throw new Error(`git ${args.join(' ')} failed in ${dir}: ${messageOf(e).split('\n')[0]}. Pass --coral with a snapshot of google-coral/test_data (see the header).`);
   }
 }
 
@@ -292,6 +293,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
+  console.error(messageOf(e));
   process.exit(1);
 });

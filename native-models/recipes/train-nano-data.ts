@@ -2,9 +2,9 @@
 // the frozen trunk's feature maps of every training image computed once into a cache file,
 // and a deterministic batch source that mixes the four task families in every batch.
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { readFile } from 'node:fs/promises';
+import { sha256 } from '../../main/base/hash';
 import { decodeIntermediate, modelInputFrom } from '../../main/engine/library/images';
 import type { RgbImage } from '../../main/ml/models/embedding-model';
 import { padTokens, rgbToPlanar } from '../../main/ml/models/vlm2vec/family';
@@ -147,7 +147,7 @@ export class FeatureCache {
   static async open(o: { cacheDir: string; dataDir: string; images: string[]; trunk: Session; trunkSha: string; featureSize: number; size: number; batch?: number; log?: (s: string) => void }): Promise<FeatureCache> {
     mkdirSync(o.cacheDir, { recursive: true });
     // 'cover': the decoder's crop rule (features made by the old stretching decoder get another key)
-    const key = createHash('sha256').update(o.trunkSha).update('cover').update(o.images.join('\n')).digest('hex').slice(0, 16);
+    const key = sha256(`${o.trunkSha}cover${o.images.join('\n')}`).slice(0, 16);
     const path = join(o.cacheDir, `features-${key}.f32`);
     if (!existsSync(path)) {
       const tmp = `${path}.tmp`;

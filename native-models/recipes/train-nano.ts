@@ -44,7 +44,6 @@
 //   node --import tsx native-models/recipes/train-nano.ts --work /tmp/nano/work --out /tmp/nano/pkg \
 //     --limit 40 --batch 32 --chunk 16 --steps 5 --every 2 --warmup 1
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadCheckpoint } from '../../main/ml/train/checkpoint';
 import { createSession } from '../../main/ml/runtime/session';
@@ -56,6 +55,8 @@ import { BYTE_VOCAB, byteLevelTokenizerJson, PromptTokenizer } from '../../main/
 import { createVlm2vecTrainer } from '../../main/ml/models/vlm2vec/train';
 import { EQUAL_MIX, FAMILIES, FeatureCache, isEqualMix, loadTrainData, makeBatch, parseBatchMix, sampleBatch, trainingTexts } from './train-nano-data';
 import type { BatchMix } from './train-nano-data';
+import { messageOf } from '../../main/base/errors';
+import { sha256 } from '../../main/base/hash';
 
 interface Args {
   data: string;
@@ -152,7 +153,6 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
 const describeMix = (m: BatchMix): string => `${FAMILIES.map((f) => `${f} ${m.familyWeights[f]}`).join(', ')}; sets ${m.sets === 'sqrt' ? 'by sqrt(rows)' : 'uniformly'}`;
 
@@ -309,6 +309,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
+  console.error(messageOf(e));
   process.exit(1);
 });

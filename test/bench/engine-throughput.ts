@@ -13,6 +13,10 @@ import type { LibraryFixture } from './library-fixture';
 
 export interface ModelLike {
   id: string;
+import { messageOf } from '../../main/base/errors';
+
+/** the indexing pipeline's default batchSize (main/engine/embedding/pipeline.ts) */
+export const ENGINE_BATCH = 16;
   dim: number;
   imageSize: { width: number; height: number } | null;
   dispose(): Promise<void>;
@@ -61,7 +65,7 @@ export async function loadEngine(dim: number): Promise<LoadedEngine> {
       makeEngine: (dataDir, m) => new Engine({ dataDir, model: m, watch: false, autoIndex: false }),
     };
   } catch (err) {
-    return { ok: false, reason: `not available yet: engine not built (${(err as Error).message.split('\n')[0]})` };
+    return { ok: false, reason: `not available yet: engine not built (${messageOf(err).split('\n')[0]})` };
   }
 }
 

@@ -28,7 +28,7 @@ import { readPerceptionPackage } from '../../main/ml/perception/package';
 import { parseTflite } from '../../main/ml/convert/tflite-model';
 import { tfliteClassifierToOnnx } from '../../main/ml/convert/tflite-classifier';
 import { createSession } from '../../main/ml/runtime/session';
-import { sha256 } from '../../main/ml/convert/vision-trunk';
+import { sha256 } from '../../main/base/hash';
 import { fetchDeb } from '../../native-models/recipes/lib/fetch';
 import { readRgb } from '../../native-models/recipes/lib/images';
 

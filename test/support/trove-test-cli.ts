@@ -4,6 +4,7 @@
 // TROVE_TEST_PERCEPTION=1 runs the real perception models' passes too (off by default: slow).
 import { runCli } from '../../main/cli/main';
 import { HashedTestEmbedder } from '../doubles/hashed-embedder';
+import { messageOf } from '../../main/base/errors';
 
 const delayMs = Number(process.env.TROVE_TEST_EMBED_DELAY_MS ?? 0) || 0;
 
@@ -14,7 +15,7 @@ runCli(process.argv.slice(2), { loadModel: async () => new HashedTestEmbedder({ 
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(`trove: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`trove: ${messageOf(err)}`);
     process.exitCode = 1;
   },
 );

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { RgbImage } from '../../ml/models/embedding-model';
 import { decodeIntermediate, modelInputFrom } from '../../engine/library/images';
+import { messageOf } from '../../base/errors';
 
 export class EvalImageError extends Error {}
 
@@ -14,13 +15,13 @@ export async function decodeEvalImage(path: string, size: { width: number; heigh
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new EvalImageError(
-      `cannot read the eval image ${path}${code === 'ENOENT' ? ' (no such file: is the image folder right? see --images)' : ` (${(e as Error).message})`}`,
+      `cannot read the eval image ${path}${code === 'ENOENT' ? ' (no such file: is the image folder right? see --images)' : ` (${messageOf(e)})`}`,
     );
   }
   try {
     const img = await decodeIntermediate(buf, Math.max(size.width, size.height));
     return await modelInputFrom(img, size);
   } catch (e) {
-    throw new EvalImageError(`cannot decode the eval image ${path}: ${(e as Error).message}`);
+    throw new EvalImageError(`cannot decode the eval image ${path}: ${messageOf(e)}`);
   }
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { EmbeddingModel } from '../../ml/models/embedding-model';
 import { TroveEngine, type EngineOptions } from '../../engine/service';
 import { startBridge } from './server';
+import { messageOf } from '../../base/errors';
 
 export interface ServeOptions {
   dataDir: string;
@@ -42,7 +43,7 @@ export async function cmdServe(o: ServeOptions): Promise<number> {
   try {
     model = await o.loadModel();
   } catch (e) {
-    o.err.write(`trove: no model could be loaded (${(e as Error).message}); browsing works, indexing and search will say why they cannot run.\n`);
+    o.err.write(`trove: no model could be loaded (${messageOf(e)}); browsing works, indexing and search will say why they cannot run.\n`);
   }
   const engine = new TroveEngine({ dataDir: o.dataDir, model, watch: true, log: (l) => o.err.write(`trove: ${l}\n`), ...o.engine });
   const rendererDir = findRendererDir(o.env);
@@ -53,7 +54,7 @@ export async function cmdServe(o: ServeOptions): Promise<number> {
     await engine.close();
     await model?.dispose();
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port, or --port 0 for any free port` : (e as Error).message);
+    throw new Error(code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port, or --port 0 for any free port` : messageOf(e));
   }
   if (!rendererDir) o.err.write('trove: the UI is not built (run `npm run build:renderer`); the API is served anyway.\n');
   o.out.write(`Trove is serving your library at ${bridge.url}\n`);

@@ -25,6 +25,7 @@ import { dispatch, invalid } from '../../contract/dispatch';
 import { itemFileRoute, serveItemFile, serveUiFile } from '../../engine/served-files';
 import type { ItemFileSource, Served } from '../../engine/served-files';
 import { COMMON_HEADERS, WS_PROTOCOL, bearerFrom, cookieFrom, cookieName, hostAllowed, newToken, originAllowed, subprotocolTokenFrom, tokensEqual, uiCsp } from './security';
+import { messageOf } from '../../base/errors';
 
 /** What the bridge needs from the engine. */
 export interface BridgeEngine extends ItemFileSource {
@@ -152,7 +153,7 @@ export async function startBridge(engine: BridgeEngine, opts: BridgeOptions = {}
       try {
         request = JSON.parse(text);
       } catch (err) {
-        return sendError(res, invalid(`The request body is not valid JSON (${(err as Error).message}).`));
+        return sendError(res, invalid(`The request body is not valid JSON (${messageOf(err)}).`));
       }
     }
     const out = await dispatch(engine.api, method, request);

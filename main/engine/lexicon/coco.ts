@@ -4,6 +4,7 @@
 // mouse and 'tv' the television receiver.
 import { installedData } from '../installed';
 import { LexiconFileError } from './lexicon-file';
+import { messageOf } from '../../base/errors';
 
 export interface CocoClass {
   /** the detector's class name ('cell phone') */
@@ -22,7 +23,7 @@ export function parseCocoTable(bytes: Buffer, file: string): CocoClass[] {
   try {
     classes = (JSON.parse(bytes.toString('utf8')) as { classes?: unknown }).classes;
   } catch (e) {
-    throw new LexiconFileError(`Cannot read the COCO table ${file} (${(e as Error).message}). Reinstall Trove.`);
+    throw new LexiconFileError(`Cannot read the COCO table ${file} (${messageOf(e)}). Reinstall Trove.`);
   }
   const ok = (c: unknown): c is CocoClass => {
     const r = c as Partial<CocoClass> | null;

@@ -7,6 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { installedData } from '../installed';
 import { LexiconFileError } from './lexicon-file';
 import { fold } from '../text/fold';
+import { messageOf } from '../../base/errors';
 
 export const GENERALITY_FILE = 'native-models/lexicon/word-generality.json.gz';
 
@@ -73,7 +74,7 @@ const installed = installedData<Generality>({
     try {
       f = JSON.parse(gunzipSync(bytes).toString('utf8')) as GeneralityFile;
     } catch (e) {
-      throw new LexiconFileError(`Cannot read ${file} (${(e as Error).message}). Reinstall Trove.`);
+      throw new LexiconFileError(`Cannot read ${file} (${messageOf(e)}). Reinstall Trove.`);
     }
     if (f.format !== 1 || !(f.glosses > 0) || typeof f.counts !== 'object') throw new LexiconFileError(`${file} is not a word generality table this Trove reads. Reinstall Trove.`);
     return new Generality(f);

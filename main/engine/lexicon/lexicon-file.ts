@@ -5,6 +5,7 @@
 // machine), and a row is decoded only when it is used. Synsets are referred to by their
 // row (position); `words` is sorted so that a word is found by binary search.
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { messageOf } from '../../base/errors';
 
 export const LEXICON_FORMAT = 3;
 
@@ -48,7 +49,7 @@ export function decodeLexicon(gz: Uint8Array): LexiconFile {
   try {
     f = JSON.parse(gunzipSync(gz).toString('utf8')) as LexiconFile;
   } catch (e) {
-    throw new LexiconFileError(`the lexicon file is not gzipped JSON (${(e as Error).message}); rebuild it with native-models/recipes/build-lexicon.ts`);
+    throw new LexiconFileError(`the lexicon file is not gzipped JSON (${messageOf(e)}); rebuild it with native-models/recipes/build-lexicon.ts`);
   }
   if (f?.format !== LEXICON_FORMAT) throw new LexiconFileError(`the lexicon file is format ${String(f?.format)}; this Trove reads format ${LEXICON_FORMAT}. Reinstall Trove or rebuild the file.`);
   for (const c of COLUMNS) if (typeof f[c] !== 'string') throw new LexiconFileError(`the lexicon file has no ${c} column; rebuild it with native-models/recipes/build-lexicon.ts`);

@@ -1,3 +1,4 @@
+import { messageOf } from '../../base/errors';
 // Turns file-system and decoder errors into reasons a user understands.
 
 export function describeFsError(err: unknown): string {
@@ -18,7 +19,7 @@ export function describeFsError(err: unknown): string {
     case 'EIO':
       return 'the disk reported a read error for this file';
     default:
-      return `the file could not be read (${err instanceof Error ? err.message : String(err)})`;
+      return `the file could not be read (${messageOf(err)})`;
   }
 }
 
@@ -28,5 +29,5 @@ export class UnreadableFile extends Error {}
 export function reasonOf(err: unknown): string {
   if (err instanceof UnreadableFile) return err.message;
   if ((err as NodeJS.ErrnoException | undefined)?.code) return describeFsError(err);
-  return `unexpected problem while reading this file: ${err instanceof Error ? err.message : String(err)}`;
+  return `unexpected problem while reading this file: ${messageOf(err)}`;
 }

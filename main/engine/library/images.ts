@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import type { RgbImage } from '../../ml/models/embedding-model';
 import { UnreadableFile } from './fs-errors';
 import { decodeHeicPixels, isIsoMediaFile, needsLibheif } from './heif';
+import { messageOf } from '../../base/errors';
 
 /** Images declaring more pixels than this are refused before decoding (100 MP). */
 export const MAX_IMAGE_PIXELS = 100_000_000;
@@ -187,7 +188,7 @@ export async function ensureThumbnail(buf: Buffer, file: string): Promise<void> 
 }
 
 export function describeDecodeError(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = messageOf(err);
   if (/unsupported image format/i.test(msg)) return 'this file is not an image Trove can read (its contents are not a known image format)';
   if (/pixel limit/i.test(msg)) return `the image is too large to read safely (over ${MAX_IMAGE_PIXELS / 1e6} megapixels)`;
   if (/premature end|truncated|unexpected end|corrupt|invalid|bad |not a |error/i.test(msg)) {

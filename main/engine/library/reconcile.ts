@@ -9,6 +9,7 @@ import { deleteItem, insertItem, itemsOfSource, markChanged, moveItem, type Item
 import type { SourceRow } from '../store/sources';
 import { sha256File } from '../../base/hash';
 import { scanFolder, type ScannedFile } from './scan';
+import { messageOf } from '../../base/errors';
 
 export interface ReconcileResult {
   added: number;
@@ -25,7 +26,7 @@ export async function reconcileSource(db: Db, source: SourceRow): Promise<Reconc
   } catch (err) {
     // The whole folder is gone or unreadable (an unplugged disk): keep the items, say why.
     const code = (err as NodeJS.ErrnoException).code;
-    recordError(db, source.path, code === 'ENOENT' ? 'this folder is missing (moved, deleted or on a disk that is not connected); its items are kept until it comes back or you remove it' : `this folder could not be read (${(err as Error).message})`, source.id);
+    recordError(db, source.path, code === 'ENOENT' ? 'this folder is missing (moved, deleted or on a disk that is not connected); its items are kept until it comes back or you remove it' : `this folder could not be read (${messageOf(err)})`, source.id);
     return { added: 0, changed: 0, moved: 0, movedItemIds: [], removedItemIds: [] };
   }
   const existing = itemsOfSource(db, source.id);

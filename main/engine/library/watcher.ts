@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { isIgnoredName } from './kinds';
+import { messageOf } from '../../base/errors';
 
 export class SourceWatcher {
   private watchers = new Map<number, FSWatcher>();
@@ -27,7 +28,7 @@ export class SourceWatcher {
       ignored: (p: string) => p !== root && isIgnoredName(basename(p)),
     });
     w.on('all', () => this.mark(sourceId));
-    w.on('error', (err) => this.log(`watcher: ${err instanceof Error ? err.message : String(err)}`));
+    w.on('error', (err) => this.log(`watcher: ${messageOf(err)}`));
     this.readyPromises.set(sourceId, new Promise((r) => w.once('ready', () => r())));
     this.watchers.set(sourceId, w);
   }

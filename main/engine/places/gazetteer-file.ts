@@ -12,6 +12,7 @@
 //   names    UTF-8, the place names joined by '\n'
 //   regions  UTF-8, one "CC\tadmin1 name" per region joined by '\n' (name '' when unknown)
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { messageOf } from '../../base/errors';
 
 const MAGIC = 'TRPL';
 const VERSION = 1;
@@ -72,7 +73,7 @@ export function decodeGazetteer(gz: Uint8Array): GazetteerData {
   try {
     raw = gunzipSync(gz);
   } catch (e) {
-    throw new GazetteerFileError(`the gazetteer file is not gzip data (${(e as Error).message}); rebuild it with native-models/recipes/build-places.ts`);
+    throw new GazetteerFileError(`the gazetteer file is not gzip data (${messageOf(e)}); rebuild it with native-models/recipes/build-places.ts`);
   }
   if (raw.length < HEADER || raw.toString('latin1', 0, 4) !== MAGIC) throw new GazetteerFileError('the gazetteer file has no TRPL header; rebuild it with native-models/recipes/build-places.ts');
   const version = raw.readUInt32LE(4);

@@ -13,6 +13,7 @@ import { insertJob, updateJob } from '../store/jobs';
 import { EngineError } from '../errors';
 import { currentLabelSet, insertLabelSet, itemsWithLabel, labelCounts, setItemLabel } from '../store/labels';
 import { dot, embedAll } from './ask';
+import { messageOf } from '../../base/errors';
 
 export function classifyQueryInput(model: EmbeddingModel, image?: RgbImage): EmbedInput {
   return fill(model.instructions.classification.query, '', image);
@@ -118,7 +119,7 @@ export class LabelJob {
       this.message = this.unreadable ? `${this.unreadable} photo${this.unreadable === 1 ? '' : 's'} could not be read and have no label` : undefined;
     } catch (err) {
       this.state = 'failed';
-      this.message = `labelling failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.message = `labelling failed: ${messageOf(err)}`;
     }
     const final = this.progress();
     updateJob(db, this.o.jobId, { state: final.state, done: final.done, total: final.total, message: final.message });

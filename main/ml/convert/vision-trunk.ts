@@ -12,7 +12,6 @@
 //   output pooled       float32 [batch, C]        mean of feature_map over h, w (not
 //                       normalised)
 // NCHW because ONNX Conv is NCHW: no transposes anywhere inside the graph.
-import { createHash } from 'node:crypto';
 import { Graph } from '../graph/graph';
 import type { Tensor } from '../graph/graph';
 import * as o from '../autodiff/ops';
@@ -164,4 +163,3 @@ export function detectorToOnnx(model: TfjsGraphModel, opts: DetectorOptions = {}
   return { ...onnx, tfOps: opHistogram(model, [d.output]), size };
 }
 
-export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');

@@ -10,6 +10,7 @@ import { mmebDatasetInfo } from './mmeb-datasets';
 import { parseSide } from './image-token';
 import type { EvalDataset, EvalRow, EvalSuite, MetaTask, Split } from './types';
 import { META_TASKS, SPLITS } from './types';
+import { messageOf } from '../../base/errors';
 
 export const SuiteJsonSchema = z.object({
   name: z.string().optional(),
@@ -112,7 +113,7 @@ export async function readJsonlRows(file: string, limit?: number): Promise<RawEv
     try {
       out.push(JSON.parse(line) as RawEvalRow);
     } catch (e) {
-      throw new Error(`${file}:${i + 1}: not JSON (${(e as Error).message})`);
+      throw new Error(`${file}:${i + 1}: not JSON (${messageOf(e)})`);
     }
   }
   return out;

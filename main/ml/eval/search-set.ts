@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { z } from 'zod';
+import { messageOf } from '../../base/errors';
 
 export const SEARCH_QUERY_KINDS = ['object', 'text', 'place', 'date', 'note-words', 'note-meaning', 'mixed'] as const;
 export type SearchQueryKind = (typeof SEARCH_QUERY_KINDS)[number];
@@ -51,7 +52,7 @@ export function readSearchSet(dirArg: string): SearchSet {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new SearchSetError(`${file} is not valid JSON: ${(e as Error).message}`);
+    throw new SearchSetError(`${file} is not valid JSON: ${messageOf(e)}`);
   }
   const parsed = SearchQueries.safeParse(raw);
   if (!parsed.success) {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { sha256File } from '../../base/hash';
 import { join } from 'node:path';
 import { ModelManifest } from './manifest';
+import { messageOf } from '../../base/errors';
 
 export interface ModelPackage {
   dir: string;
@@ -20,7 +21,7 @@ export async function readModelPackage(dir: string, { verify = true } = {}): Pro
   try {
     raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
   } catch (e) {
-    throw new ModelPackageError(`The model manifest ${manifestPath} is not valid JSON (${(e as Error).message}). Reinstall the model package.`);
+    throw new ModelPackageError(`The model manifest ${manifestPath} is not valid JSON (${messageOf(e)}). Reinstall the model package.`);
   }
   const parsed = ModelManifest.safeParse(raw);
   if (!parsed.success) {

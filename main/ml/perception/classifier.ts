@@ -10,6 +10,7 @@ import type { Session } from '../runtime/session';
 import { readPerceptionPackage } from './package';
 import type { PerceptionPackage } from './package';
 import type { ImageClassifier, LabelScore, PerceptionLoadOptions, RgbImage } from './types';
+import { messageOf } from '../../base/errors';
 
 /** One output class of a classifier package (labels.json `classes`, in output order). */
 export const ClassifierLabel = z.object({
@@ -92,7 +93,7 @@ function readLabels(pkg: PerceptionPackage, file: string): ClassifierLabel[] {
   try {
     raw = JSON.parse(readFileSync(pkg.path(file), 'utf8'));
   } catch (e) {
-    throw new ModelPackageError(`The label file ${file} of ${pkg.manifest.id} is not valid JSON (${(e as Error).message}). Reinstall the package.`);
+    throw new ModelPackageError(`The label file ${file} of ${pkg.manifest.id} is not valid JSON (${messageOf(e)}). Reinstall the package.`);
   }
   const parsed = ClassifierLabels.safeParse(raw);
   if (!parsed.success) throw new ModelPackageError(`The label file ${file} of ${pkg.manifest.id} is invalid at "${parsed.error.issues[0]!.path.join('.')}": ${parsed.error.issues[0]!.message}. Reinstall the package.`);

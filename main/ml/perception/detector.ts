@@ -9,6 +9,7 @@ import { readPerceptionPackage } from './package';
 import { packageConfig, packageJson, packageSession } from './package-parts';
 import { squareInput, toPhotoBox } from './square-input';
 import type { Detection, FractionBox, ObjectDetector, PerceptionLoadOptions, RgbImage } from './types';
+import { messageOf } from '../../base/errors';
 
 export const DetectorLabels = z.object({ classes: z.array(z.string().min(1)).min(1) });
 
@@ -88,7 +89,7 @@ export async function loadDetector(dir: string, options: DetectorLoadOptions = {
   try {
     thresholds = classThresholds(config, classes);
   } catch (e) {
-    throw new ModelPackageError(`The detector config of ${manifest.id} is invalid: ${(e as Error).message}. Reinstall the package.`);
+    throw new ModelPackageError(`The detector config of ${manifest.id} is invalid: ${messageOf(e)}. Reinstall the package.`);
   }
   const session = await packageSession(pkg, 'model', { input: config.input.name, output: config.output }, options);
   const size = config.input.size;

@@ -7,6 +7,7 @@ import { createSession } from '../runtime/session';
 import type { Session } from '../runtime/session';
 import type { PerceptionPackage } from './package';
 import type { PerceptionLoadOptions } from './types';
+import { messageOf } from '../../base/errors';
 
 const where = (e: z.ZodError): string => `at "${e.issues[0]!.path.join('.')}": ${e.issues[0]!.message}`;
 
@@ -25,7 +26,7 @@ export function packageJson<S extends z.ZodTypeAny>(pkg: PerceptionPackage, file
   try {
     raw = JSON.parse(readFileSync(pkg.path(file), 'utf8'));
   } catch (e) {
-    throw new ModelPackageError(`The file ${file} of ${id} is not valid JSON (${(e as Error).message}). Reinstall the package.`);
+    throw new ModelPackageError(`The file ${file} of ${id} is not valid JSON (${messageOf(e)}). Reinstall the package.`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ModelPackageError(`The file ${file} of ${id} is invalid ${where(parsed.error)}. Reinstall the package.`);

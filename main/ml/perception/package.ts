@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { sha256File } from '../../base/hash';
 import { ModelPackageError } from '../models/model-package';
+import { messageOf } from '../../base/errors';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256');
 const FileRef = z
@@ -77,7 +78,7 @@ export async function readPerceptionPackage(dir: string, { verify = true, kind }
   try {
     raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
   } catch (e) {
-    throw new ModelPackageError(`The manifest ${manifestPath} is not valid JSON (${(e as Error).message}). Reinstall the package.`);
+    throw new ModelPackageError(`The manifest ${manifestPath} is not valid JSON (${messageOf(e)}). Reinstall the package.`);
   }
   const parsed = PerceptionManifest.safeParse(raw);
   if (!parsed.success) {

@@ -6,6 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import type { DType, TensorData } from '../graph/graph';
 import { missingProviderReason } from './provider-libraries';
+import { messageOf } from '../../base/errors';
 
 export type ProviderName = 'cuda' | 'tensorrt' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
 
@@ -106,7 +107,7 @@ export async function createSession(model: Uint8Array | string, opts: SessionOpt
       const report: ProviderReport = { provider, tried };
       return wrap(session, report);
     } catch (e) {
-      tried.push({ name: provider, reason: e instanceof Error ? e.message : String(e) });
+      tried.push({ name: provider, reason: messageOf(e) });
     }
   }
   const last = tried[tried.length - 1];

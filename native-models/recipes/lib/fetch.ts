@@ -3,9 +3,9 @@
 // descriptions) fetched with `apt-get update` into the cache, leaving the system's
 // lists alone. Everything is recorded (name, version, sha256) for provenance.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256 } from '../../../main/base/hash';
 
 export interface FetchedPackage {
   name: string;
@@ -17,7 +17,7 @@ export interface FetchedPackage {
 }
 
 function sha256File(p: string): string {
-  return createHash('sha256').update(readFileSync(p)).digest('hex');
+  return sha256(readFileSync(p));
 }
 
 function findDeb(dir: string, name: string): string | null {

@@ -4,7 +4,6 @@
 // to, without a TFLite runtime at test time.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import type { ClassifierConfig } from '../../../main/ml/perception/classifier';
 
 export const TFLITE_FIXTURES = join(__dirname, '..', '..', 'fixtures', 'tflite');
@@ -27,7 +26,6 @@ export function referenceProbs(m: ReferenceModel, photo: string): Float32Array {
   return Float32Array.from(Buffer.from(m.photos[photo]!.output, 'base64'), (v) => v / 256);
 }
 
-export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 export function argmax(p: ArrayLike<number>): number {
   let best = 0;

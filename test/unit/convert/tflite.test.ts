@@ -16,7 +16,8 @@ import { classifierInput } from '../../../main/ml/perception/classifier';
 import { createSession } from '../../../main/ml/runtime/session';
 import type { Session } from '../../../main/ml/runtime/session';
 import { readRgb } from '../../../native-models/recipes/lib/images';
-import { argmax, CORAL_PHOTOS, litertReference, margin, maxAbsDiff, referenceProbs, sha256, TFLITE_FIXTURES } from './tflite-reference';
+import { sha256 } from '../../../main/base/hash';
+import { argmax, CORAL_PHOTOS, litertReference, margin, maxAbsDiff, referenceProbs, TFLITE_FIXTURES } from './tflite-reference';
 
 const V1 = 'mobilenet_v1_0.25_128_quant.tflite';
 

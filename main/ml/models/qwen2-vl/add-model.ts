@@ -19,6 +19,7 @@ import { checkExportFolder, pickVariant } from './export-folder';
 import type { GraphRole, GraphVariant } from './export-folder';
 import { loadQwen2Vl } from './family';
 import { describeExport, manifestWithHashes, readTroveEmbedding } from './package';
+import { messageOf } from '../../../base/errors';
 
 /** The providers worth asking about on each platform, best first (README "GPU support"). */
 export const PLATFORM_PROVIDERS: Record<string, string[]> = {
@@ -52,7 +53,7 @@ export async function probeProviders(platform: string = process.platform): Promi
       out.push(ok ? { name, available: true } : { name, available: false, reason: s.report.tried.find((t) => t.name === name)?.reason ?? 'fell back to the CPU' });
       await s.release();
     } catch (e) {
-      out.push({ name, available: false, reason: (e as Error).message });
+      out.push({ name, available: false, reason: messageOf(e) });
     }
   }
   return out;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ModelPackageError } from '../model-package';
+import { messageOf } from '../../../base/errors';
 
 export const QWEN2_VL_FAMILY = 'qwen2-vl';
 
@@ -110,7 +111,7 @@ export function readJsonFile<T>(path: string, schema: z.ZodType<T>, what: string
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new ModelPackageError(`${what} (${path}) could not be read as JSON: ${(e as Error).message}. Re-export the model folder.`);
+    throw new ModelPackageError(`${what} (${path}) could not be read as JSON: ${messageOf(e)}. Re-export the model folder.`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {

@@ -2,10 +2,9 @@
 // (readExportConfigs), the manifest it implies (describeExport, nothing hashed: loading a
 // bare folder), and the same manifest with the SHA-256 of every file it uses
 // (manifestWithHashes, which `trove model add` writes into the library's model store).
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { sha256File } from '../../../base/hash';
+import { sha256, sha256File } from '../../../base/hash';
 import type { InstructionPair, TaskName } from '../embedding-model';
 import type { ModelManifest } from '../manifest';
 import type { ModelPackage } from '../model-package';
@@ -16,6 +15,7 @@ import type { GraphVariant } from './export-folder';
 import { checkExportFolder, CONFIG_FILES, TROVE_EMBEDDING_FILE } from './export-folder';
 import type { Qwen2VlParts } from './family';
 import { defaultFormat, GME_INSTRUCTIONS, IMAGE_PAD, PromptTokenizer, VISION_START, VLM2VEC_INSTRUCTIONS } from './prompt';
+import { messageOf } from '../../../base/errors';
 
 /** Text tokens an input may have besides its image (VLM2Vec's TEXT_ONLY_MAX_LEN); more are cut from the end. */
 export const MAX_TEXT_TOKENS = 2048;
@@ -39,13 +39,13 @@ function readTokenizer(root: string, config: Qwen2VlConfig): PromptTokenizer {
   try {
     json = JSON.parse(readFileSync(join(root, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
   } catch (e) {
-    throw new ModelPackageError(`tokenizer.json in ${root} could not be read: ${(e as Error).message}. Copy the tokenizer.json of the model you exported.`);
+    throw new ModelPackageError(`tokenizer.json in ${root} could not be read: ${messageOf(e)}. Copy the tokenizer.json of the model you exported.`);
   }
   let tok: PromptTokenizer;
   try {
     tok = PromptTokenizer.fromJson(json, config.image_token_id);
   } catch (e) {
-    throw new ModelPackageError(`tokenizer.json in ${root} is not a tokenizer @huggingface/tokenizers can run: ${(e as Error).message}.`);
+    throw new ModelPackageError(`tokenizer.json in ${root} is not a tokenizer @huggingface/tokenizers can run: ${messageOf(e)}.`);
   }
   const expect: [string, number][] = [
     [IMAGE_PAD, config.image_token_id],
@@ -150,9 +150,6 @@ export async function manifestWithHashes(pkg: ModelPackage, variants: readonly G
   }
   const graphs: Record<string, string> = {};
   for (const v of variants) graphs[v.dtype === 'fp32' ? v.role : `${v.role}_${v.dtype}`] = v.file;
-  const digest = createHash('sha256')
-    .update(variants.map((v) => files[v.file]).join(','))
-    .digest('hex')
-    .slice(0, 8);
+  const digest = sha256(variants.map((v) => files[v.file]).join(',')).slice(0, 8);
   return { ...pkg.manifest, version: `${pkg.manifest.version}+${digest}`, files, graphs };
 }

@@ -9,7 +9,6 @@
 //   vlm2vec.json    the model config (sizes, visual pooling, max text tokens), configVersion 2
 // Two graphs rather than one: the trunk is frozen and shared by training (which caches its
 // features once) and inference, and rows without an image skip it (their slots are masked).
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Graph } from '../../graph/graph';
@@ -19,6 +18,7 @@ import type { ModelManifest } from '../manifest';
 import type { InstructionPair, TaskName } from '../embedding-model';
 import type { Vlm2vecConfig } from './model';
 import { Vlm2vecModel } from './model';
+import { sha256 } from '../../../base/hash';
 
 export const VLM2VEC_FAMILY = 'vlm2vec';
 export const TRUNK_IMAGE_SIZE = 256;
@@ -85,7 +85,6 @@ export interface WriteVlm2vecOptions {
   licence: string;
 }
 
-const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
 /** Writes the package into `dir` (created if needed); returns the manifest. */
 export function writeVlm2vecPackage(dir: string, o: WriteVlm2vecOptions): ModelManifest {
