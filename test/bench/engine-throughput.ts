@@ -10,10 +10,10 @@ import type { EmbeddingModel } from '../../main/ml/models/embedding-model';
 import type * as ModelLoader from '../../main/ml/models/index';
 import { r1, r3 } from './bench-util';
 import type { LibraryFixture } from './library-fixture';
+import { messageOf } from '../../main/base/errors';
 
 export interface ModelLike {
   id: string;
-import { messageOf } from '../../main/base/errors';
 
 /** the indexing pipeline's default batchSize (main/engine/embedding/pipeline.ts) */
 export const ENGINE_BATCH = 16;
