@@ -14,9 +14,6 @@ import { messageOf } from '../../main/base/errors';
 
 export interface ModelLike {
   id: string;
-
-/** the indexing pipeline's default batchSize (main/engine/embedding/pipeline.ts) */
-export const ENGINE_BATCH = 16;
   dim: number;
   imageSize: { width: number; height: number } | null;
   dispose(): Promise<void>;
