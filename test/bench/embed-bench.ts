@@ -52,16 +52,15 @@ import { fill } from '../../main/engine/embedding/instructions';
 import { machineInfo, median, r1, r3 } from './bench-util';
 import { rng } from './clustered-vectors';
 import { decodeCeilingCore } from './decode-ceiling';
-import { engineThroughput, engineThroughputLines, loadEngineWithPackage } from './engine-throughput';
+import { ENGINE_BATCH, engineThroughput, engineThroughputLines, loadEngineWithPackage } from './engine-throughput';
 import { makeLibrary, proseWords, type LibraryFixture } from './library-fixture';
+import { shapeBench } from './qwen2vl-shape-bench';
 
 const repoRoot = join(__dirname, '..', '..');
 const DEFAULT_MODEL_DIR = join(repoRoot, 'native-models', 'vlm2vec-nano');
 /** the CPU a user without a GPU gets; 2 threads = this bench's reference machine */
 const PROVIDERS = ['cpu'];
 const THREADS = 2;
-/** the indexing pipeline's default batchSize (main/engine/embedding/pipeline.ts) */
-const ENGINE_BATCH = 16;
 
 interface Args {
   model: string;
@@ -308,6 +307,7 @@ function printTable(r: Result): void {
     sec(`(b) sharp ceiling: read + decode + resize to the model's ${a.modelInput.width}x${a.modelInput.height} (sharp.concurrency=${a.sharpConcurrency})`);
     kv(`${a.inFlight} in flight`, `${a.decodeResize.imagesPerSec} img/s  (${a.decodeResize.megapixelsPerSec} MP/s, ${a.decodeResize.seconds} s)`);
     kv(`${a.inFlight} in flight, + 320px webp thumbnail`, `${a.decodeResizeWithThumbnail.imagesPerSec} img/s`);
+    kv(`${a.inFlight} in flight, one decode -> thumb + input`, `${a.singleDecodeThumbnailAndModelInput.imagesPerSec} img/s (the engine's functions)`);
   }
   sec('(b) indexing through the real engine with the model above (same files, same run)');
   if (!r.engine) kv('skipped (--images 0 --notes 0)', '');
@@ -391,12 +391,19 @@ async function main(a: Args) {
       };
       if (lib.photos.length > 0 && model.imageSize) result.decode = await decodeCeilingCore(lib, model.imageSize, 4, (line) => log(`(b) ceiling: ${line}`));
       log('(b) indexing through TroveEngine with the model');
+      const d = result.decode;
+      const rateOf = (name: string) => result.embed.find((c) => c.name === name)?.perSec.median ?? null;
+      const images = rateOf('images');
+      const notes = rateOf('notes');
       result.engine = await engineThroughput(
         lib,
         work,
         loaded,
-        result.decode?.decodeResize.imagesPerSec ?? null,
-        result.decode?.decodeResizeWithThumbnail.imagesPerSec ?? null,
+        {
+          decode: d?.decodeResize.imagesPerSec ?? null,
+          decodeWithThumbnail: d?.decodeResizeWithThumbnail.imagesPerSec ?? null,
+          serial: d && images && notes ? { decodePerSec: d.singleDecodeThumbnailAndModelInput.imagesPerSec, imageEmbedPerSec: images, textEmbedPerSec: notes } : null,
+        },
         jsonMode ? null : (line) => log(`(b) ${line}`),
       );
     }
@@ -410,7 +417,7 @@ async function main(a: Args) {
 
 if (process.argv.includes('--model-shape')) {
   // a model's real dimensions with random weights (test/bench/qwen2vl-shape-bench.ts)
-  void import('./qwen2vl-shape-bench').then((m) => m.shapeBench(process.argv.slice(2))).catch((err: unknown) => {
+  shapeBench(process.argv.slice(2)).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
   });
