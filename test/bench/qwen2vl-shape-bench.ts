@@ -17,7 +17,7 @@
 // Figures are per provider present (probeProviders: CUDA/TensorRT/WebGPU/DirectML/CoreML when
 // onnxruntime can start them, and the CPU). On a shared 2-core CPU they are rough: few runs.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeOnnx } from '../../main/ml/graph/onnx-file';
 import type { RgbImage } from '../../main/ml/models/embedding-model';
@@ -142,15 +142,20 @@ export async function shapeBench(argv: string[]): Promise<void> {
         extrapolated: { secondsPerImage: r3(full.image), imagesPerSec: r3(1 / full.image), secondsPerText: r3(full.text), textsPerSec: r3(1 / full.text), cpuSecondsPerImage: cpuSeconds.image, cpuSecondsPerText: cpuSeconds.text },
       });
     }
-    const doc = { shape: a.shape, machine: machineInfo(), threads: a.threads, reps: a.reps, layers: d.layers, visionDepth: d.vision.depth, results };
+    const doc = { shape: a.shape, machine: { ...machineInfo(), loadAvgAtEnd: loadavg() }, threads: a.threads, reps: a.reps, layers: d.layers, visionDepth: d.vision.depth, results };
     if (a.json) {
       process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
       return;
     }
-    const lines = [`Qwen2-VL-2B-shaped embedding (random weights, ${d.layers} text layers, ${d.vision.depth} vision blocks extrapolated from 1-2; ${a.threads} threads; ${doc.machine.cpus} CPUs)`];
+    const lines = [
+      `Qwen2-VL-2B-shaped embedding (random weights, ${d.layers} text layers, ${d.vision.depth} vision blocks extrapolated from 1-2; ${a.threads} threads; ${doc.machine.cpus} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`,
+    ];
     for (const r of results) {
       lines.push(`  ${r.provider}${r.ranOn !== r.provider ? ` (ran on ${r.ranOn})` : ''}: ${r.extrapolated.imagesPerSec} images/s (${r.extrapolated.secondsPerImage} s per 448x448 photo), ${r.extrapolated.textsPerSec} texts/s (12-token queries, batch 16)`);
-      lines.push(`      CPU time: ${r.extrapolated.cpuSecondsPerImage} CPU-s per photo, ${r.extrapolated.cpuSecondsPerText} CPU-s per query (${a.threads} threads: wall ~ CPU / ${a.threads} on idle cores)`);
+      lines.push(`      CPU time: ${r.extrapolated.cpuSecondsPerImage} CPU-s per photo, ${r.extrapolated.cpuSecondsPerText} CPU-s per query`);
+      if (r.provider === 'cpu') {
+        lines.push(`      on ${a.threads} idle cores (CPU time / ${a.threads}; the wall figures above include waiting for cores other work holds): ~${r3(a.threads / r.extrapolated.cpuSecondsPerImage)} images/s, ~${r3(a.threads / r.extrapolated.cpuSecondsPerText)} texts/s`);
+      }
       lines.push(`      per text layer: ${r.secondsPerTextLayer.image} s per image prompt (282 tokens), ${r.secondsPerTextLayer.query} s per query; per vision block: ${r.secondsPerVisionBlock} s (1024 patches)`);
     }
     process.stdout.write(lines.join('\n') + '\n');
