@@ -1,12 +1,23 @@
-// Enforces the one-way import layering of DESIGN.md:
-//   app -> engine -> ml -> base;  cli -> engine;  everyone -> contract;  contract -> (zod only)
+// Enforces the one-way import layering (docs/ARCHITECTURE.md, "Layers"):
+//   app -> engine -> ml -> base;  cli -> engine, ml;  everyone -> contract;  contract -> (zod only)
 // main/base holds the few helpers every layer of main/ needs and imports nothing of Trove's.
 // preload and renderer know the contract only; only app/ and preload/ import electron;
 // the renderer never imports Node built-ins.
+// Outside main/:
+// - test/ may import any layer of main/, the recipes and itself; never renderer/ or preload/
+//   source (the UI is tested in a browser against `trove serve`, through the contract) and
+//   never electron (main/app's glue is tested against a stand-in module);
+// - native-models/recipes/ build models and data: they may import main/ml, main/base and the
+//   engine's data formats and decoders (main/engine/library, lexicon, places), never the
+//   hosts (main/cli, main/app), the rest of the engine, the contract or test/.
+// Runtime import cycles in main/ fail the check too.
+//
+//   node scripts/check-layers.mjs [ROOT]   (ROOT: the repository by default; tests use a temp tree)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const root = process.argv[2] ? resolve(process.argv[2]) : resolve(dirname(new URL(import.meta.url).pathname), '..');
+const ENGINE_DATA = ['main/engine/library', 'main/engine/lexicon', 'main/engine/places'];
 const layers = {
   'main/base': { may: ['main/base'], electron: false, node: true },
   'main/contract': { may: ['main/contract'], electron: false, node: false },
@@ -16,6 +27,8 @@ const layers = {
   'main/app': { may: ['main/app', 'main/engine', 'main/contract', 'main/base'], electron: true, node: true },
   preload: { may: ['preload', 'main/contract'], electron: true, node: false },
   renderer: { may: ['renderer', 'main/contract'], electron: false, node: false },
+  test: { may: ['main', 'native-models/recipes', 'test'], electron: false, node: true },
+  'native-models/recipes': { may: ['native-models/recipes', 'main/ml', 'main/base', ...ENGINE_DATA], electron: false, node: true },
 };
 
 function* sources(dir) {
@@ -36,7 +49,7 @@ for (const [layer, rule] of Object.entries(layers)) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(importRe)) {
       const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
-      const rel = relative(root, file);
+      const rel = relative(root, file).split(sep).join('/');
       if (spec === 'electron' || spec.startsWith('electron/')) {
         if (!rule.electron) problems.push(`${rel}: imports electron (only main/app and preload may)`);
       } else if (spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'crypto'].includes(spec)) {
@@ -89,7 +102,9 @@ function importCycles(dir) {
   const runtime = components(true);
   return { runtime, typeOnly: components(false).filter((c) => !runtime.includes(c)) };
 }
-const cycles = importCycles(join(root, 'main'));
+let mainDir = null;
+try { mainDir = join(root, 'main'); statSync(mainDir); } catch { mainDir = null; }
+const cycles = mainDir ? importCycles(mainDir) : { runtime: [], typeOnly: [] };
 for (const c of cycles.runtime) problems.push(`import cycle: ${c}`);
 for (const c of cycles.typeOnly) console.log(`note: import cycle through 'import type' only: ${c}`);
 if (problems.length) {

@@ -17,11 +17,9 @@
 // rerun evaluates only new arms.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chanceP1, evaluate, readSuite, type EvalEncoder, type EvalSide, type SuiteScores } from '../../main/ml/eval';
+import { chanceP1, evalImageLoader, evaluate, formatRunsTable, modelEncoder, readSuite, type EvalEncoder, type EvalSide, type SuiteScores } from '../../main/ml/eval';
 import { loadModel } from '../../main/ml/models';
-import { decodeEvalImage } from '../../main/cli/eval/images';
-import { modelEncoder } from '../../main/cli/eval/model-encoder';
-import { formatRunsTable } from '../../main/cli/eval/table';
+import { decodeModelInput } from '../../main/engine/library/images';
 import { withoutInstruction } from './lib/instructions';
 import { messageOf } from '../../main/base/errors';
 import { sha256 } from '../../main/base/hash';
@@ -90,7 +88,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const model = await loadModel(arm.dir, { providers: ['cpu'] });
     try {
-      const enc = modelEncoder(model, { loadImage: decodeEvalImage });
+      const enc = modelEncoder(model, { loadImage: evalImageLoader(decodeModelInput) });
       const scores = await evaluate(suite, arm.instructions ? enc : withoutInstructions(enc), { model: arm.name, batchSize: 32 });
       writeFileSync(cached, JSON.stringify(scores) + '\n');
       results.push(scores);

@@ -5,7 +5,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { basename, join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { sha256 } from '../../main/base/hash';
-import { decodeIntermediate, modelInputFrom } from '../../main/engine/library/images';
+import { decodeModelInput } from '../../main/engine/library/images';
 import type { RgbImage } from '../../main/ml/models/embedding-model';
 import { padTokens, rgbToPlanar } from '../../main/ml/models/vlm2vec/family';
 import type { Vlm2vecBatch, Vlm2vecRows } from '../../main/ml/models/vlm2vec/train';
@@ -129,7 +129,7 @@ export function loadTrainData(dataDir: string, tok: PromptTokenizer, maxTextToke
 
 /** Decodes an image file to size x size RGB with the engine's own decoder (white behind alpha, cover + centre crop), so training sees the pixels indexing and eval feed the model. */
 export async function decodeImage(path: string, size: number): Promise<RgbImage> {
-  return modelInputFrom(await decodeIntermediate(await readFile(path), size), { width: size, height: size });
+  return decodeModelInput(await readFile(path), { width: size, height: size });
 }
 
 /**

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runCli, type CliDeps } from '../../main/cli/main';
-import { formatRunsTable } from '../../main/cli/eval/table';
+import { formatRunsTable } from '../../main/ml/eval/runs-table';
 import { evaluate, readSuite } from '../../main/ml/eval';
 import { bagOfWords, randomBaseline, seededVector, trunkBowBaseline } from '../../main/ml/eval/baselines';
 import { NoModelError } from '../../main/engine/model-loader';

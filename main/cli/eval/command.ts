@@ -13,33 +13,27 @@
 // (null when they cover no dataset); a dataset with no rows has p1 null.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chanceP1, evaluate, readSuite, type EvalEncoder, type EvalSuite, type SuiteScores } from '../../ml/eval';
+import { chanceP1, evalImageLoader, EvalImageError, evaluate, formatRunsTable, modelEncoder, readSuite, type EvalEncoder, type EvalSuite, type SuiteScores } from '../../ml/eval';
 import { randomBaseline, RANDOM_BASELINE_NAME, TrunkFeatures, trunkBowBaseline, TRUNK_BOW_BASELINE_NAME } from '../../ml/eval/baselines';
 import type { EmbeddingModel } from '../../ml/models/embedding-model';
 import { ModelPackageError } from '../../ml/models/model-package';
 // the models index registers every family this build can run (the vlm2vec family) with the loader
 import { loadModel as loadModelPackage } from '../../ml/models';
 import { findModelDir, loadDefaultModel, NoModelError } from '../../engine/model-loader';
-import type { EngineOptions } from '../../engine/engine-options';
+import { decodeModelInput } from '../../engine/library/images';
 import { flagInt, flagString, UsageError, type ParsedArgs } from '../args';
-import { decodeEvalImage, EvalImageError } from './images';
 import { MissingBuildError, miniMmebDir, trunkOnnxPath } from './locate';
-import { modelEncoder } from './model-encoder';
 import { cancelOnCtrlC } from './ctrl-c';
+import type { EvalCommandDeps } from './deps';
 import { cmdEvalSearch } from './search-eval';
-import { formatRunsTable } from './table';
+
+export type { EvalCommandDeps } from './deps';
 
 export const EVAL_SUITES = ['mini-mmeb'] as const;
 
-export interface EvalCommandDeps {
-  /** the default model (the CLI's injected loader, else the installed package) */
-  loadModel?: () => Promise<EmbeddingModel>;
-  out: { write(s: string): unknown };
-  err: { write(s: string): unknown; isTTY?: boolean };
-  env?: NodeJS.ProcessEnv;
-  /** more engine options (test harnesses: no perception models) */
-  engine?: Pick<EngineOptions, 'perception'>;
-}
+/** Eval images through the engine's decoder: scored on the pixels indexing feeds the model. */
+const decodeEvalImage = evalImageLoader(decodeModelInput);
+
 
 class EvalCancelled extends Error {}
 

@@ -19,7 +19,7 @@ import { loadDefaultModel } from '../../engine/model-loader';
 import { TroveEngine } from '../../engine/service';
 import { flagString, UsageError, type ParsedArgs } from '../args';
 import { ProgressPrinter } from '../progress-bar';
-import type { EvalCommandDeps } from './command';
+import type { EvalCommandDeps } from './deps';
 import { cancelOnCtrlC } from './ctrl-c';
 import { formatSearchTable } from './search-table';
 

@@ -155,6 +155,14 @@ export async function modelInputFrom(img: DecodedImage, size: { width: number; h
   return { width: size.width, height: size.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
+/**
+ * The model's input from a file's bytes by way of one intermediate at the model's size: the
+ * pixels indexing feeds the model, for eval suites and training data that must match them.
+ */
+export async function decodeModelInput(buf: Buffer, size: { width: number; height: number }): Promise<RgbImage> {
+  return modelInputFrom(await decodeIntermediate(buf, Math.max(size.width, size.height)), size);
+}
+
 export async function thumbnailExists(file: string): Promise<boolean> {
   return fsp.access(file).then(
     () => true,

@@ -1,8 +1,10 @@
 // An EmbeddingModel as an EvalEncoder. MMEB rows carry the instruction inside the text
 // (e.g. "Represent the given image with the following question: ..."), so each side is
 // embedded as { image, instruction: '', text: row text with image tokens removed }.
-import type { EmbedInput, EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
-import { loadAllInOrder, type EmbedContext, type EvalEncoder, type EvalSide, type Vector } from '../../ml/eval';
+import type { EmbedInput, EmbeddingModel, RgbImage } from '../models/embedding-model';
+import { loadAllInOrder } from './load-all';
+import type { EmbedContext, EvalEncoder, Vector } from './runner';
+import type { EvalSide } from './types';
 
 export interface ModelEncoderOptions {
   loadImage(path: string, size: { width: number; height: number }): Promise<RgbImage>;

@@ -1,7 +1,8 @@
 // Several runs on one suite side by side: one line per dataset (grouped by meta-task),
 // then per meta-task, IND, OOD and overall. P@1 in %; `chance` is the expected P@1 of a
 // random ranking (mean of 1 / candidates), given for reference.
-import { META_TASKS, type SuiteScores } from '../../ml/eval';
+import { META_TASKS } from './types';
+import type { SuiteScores } from './types';
 
 const pct = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : (100 * x).toFixed(1));
 
