@@ -146,7 +146,7 @@ export class FeatureCache {
 
   static async open(o: { cacheDir: string; dataDir: string; images: string[]; trunk: Session; trunkSha: string; featureSize: number; size: number; batch?: number; log?: (s: string) => void }): Promise<FeatureCache> {
     mkdirSync(o.cacheDir, { recursive: true });
-    // 'cover': the decoder's crop rule (features made by the old stretching decoder get another key)
+    // 'cover': the decoder's crop rule is part of the key, so features made with another rule are never reused
     const key = sha256(`${o.trunkSha}cover${o.images.join('\n')}`).slice(0, 16);
     const path = join(o.cacheDir, `features-${key}.f32`);
     if (!existsSync(path)) {

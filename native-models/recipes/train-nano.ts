@@ -1,4 +1,4 @@
-// Trains vlm2vec-nano (DESIGN.md "Models") with Trove's own trainer and writes its package.
+// Trains vlm2vec-nano (docs/ARCHITECTURE.md, "Models") with Trove's own trainer and writes its package.
 //
 //   node --import tsx native-models/recipes/train-nano.ts [--data DIR] [--work DIR] [--out DIR]
 //       [--steps N] [--batch N] [--chunk N] [--lr X] [--warmup N] [--every N] [--limit N]
@@ -30,10 +30,11 @@
 // Measured on the 2-core dev machine (onnxruntime CPU, 2 threads), batch 512, --limit 300,
 // steps 2 of 2 (step 1 carries warm-up): default (16 visual tokens, BPE 2,048; mean tokens
 // query 15.9, target 12.0) 20.0-23.3 s/step at chunk 32 (CPU 31-33 s), 20.4 at chunk 64, 19.1
-// at 128; the old config (--visual-tokens 64 --tokenizer byte; query 69.3, target 26.0)
+// at 128; with --visual-tokens 64 --tokenizer byte (mean tokens query 69.3, target 26.0)
 // 35.6-41.8 s/step (CPU 58-66 s). A 1,500-step run with the default: ~8-9 h here.
-// --dropout 0: 11.8 s/step (16.3 first): at batch 512 ~5 s/step of the 20 go to drawing the
-// dropout masks in JS (main/ml/nn/context.ts dropoutFeeds, one rng.uniform() per value).
+// --dropout 0: 11.8 s/step (16.3 first). These step times include ~5 s/step of drawing the
+// dropout masks in JS at one rng.uniform() per value; main/ml/nn/context.ts fillDropoutMask
+// draws two masks per uint32 (about 4x faster), so they are upper bounds (not re-measured).
 // Batches mix the four MMEB task families (classification, VQA, retrieval, grounding) in
 // every batch (--negatives: the rows' hard negatives join the candidates); GradCache (batch --batch, chunks of --chunk), InfoNCE tau 0.02, AdamW with
 // warm-up + cosine. Ctrl-C: the current step is dropped, the checkpoint written, exit 130

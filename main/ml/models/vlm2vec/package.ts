@@ -1,4 +1,4 @@
-// Writes a vlm2vec model package (DESIGN.md "Models"):
+// Writes a vlm2vec model package (docs/ARCHITECTURE.md, "Models"):
 //   manifest.json   schema main/ml/models/manifest.ts; SHA-256 of every other file
 //   trunk.onnx      the frozen vision trunk: image float32 [batch, 3, 256, 256] NCHW RGB,
 //                   raw 0..255 -> feature_map [batch, 120, 8, 8]  (graphs.trunk)

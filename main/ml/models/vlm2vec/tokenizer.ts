@@ -1,15 +1,14 @@
 // vlm2vec's tokenizers, stored as a Hugging Face `tokenizer.json` and run by
-// @huggingface/tokenizers (which loads and encodes but does not train). vlm2vec-nano now uses
-// a byte-level BPE trained on the training text (bpe.ts: same byte and special ids, plus
-// merges); the plain byte-level tokenizer below stays available (train-nano --tokenizer byte).
+// @huggingface/tokenizers (which loads and encodes but does not train). vlm2vec-nano ships
+// a byte-level BPE trained on the training text (bpe.ts: the same byte and special ids, plus
+// merges); the plain byte-level tokenizer below is the other choice (train-nano --tokenizer
+// byte), and both load through this file.
 //
-// Why byte-level (256 byte tokens + 3 specials, no merges): nothing to fit, so nothing can
-// leak from the eval data into the vocabulary and no text is ever out of vocabulary (any
-// language, code, emoji); the embedding table is tiny (259 rows) for a model trained from
-// scratch on ~40k pairs, where a learned BPE would see too little text to learn useful
-// merges. The price is longer sequences (1 token per UTF-8 byte), which the causal
-// transformer pays for; a small BPE trained on the training text is the upgrade path and
-// needs no code change here beyond writing its merges into the same tokenizer.json.
+// The byte level underneath (256 byte tokens + 3 specials): no text is ever out of
+// vocabulary (any language, code, emoji) and the embedding table stays small for a model
+// trained from scratch. Without merges a sequence costs 1 token per UTF-8 byte, which the
+// causal transformer pays for; the BPE's merges, learned from the training text only (so
+// nothing leaks from the eval data into the vocabulary), shorten it.
 //
 // Ids: byte b -> b (GPT-2's byte-to-unicode alphabet as token strings), `<s>` 256 (BOS,
 // added by the post-processor), `<pad>` 257, `<|image_1|>` 258 (never fed: the image marker
