@@ -3,7 +3,8 @@
 // both answer file requests here, so their rules cannot drift apart.
 //   /thumb/<id>, /original/<id>  a library item's thumbnail or original BY ITEM ID ONLY: the
 //                                path comes from the engine and must lie inside the allowed
-//                                roots (source folders, the thumbnail cache) once links are
+//                                roots (source folders, the thumbnail cache, the JPEG renditions
+//                                of HEIC originals) once links are
 //                                resolved, else 404;
 //   anything else                a file of the built UI, inside its folder, never a dot file,
 //                                a NUL or a backslash (a separator on Windows).

@@ -66,7 +66,7 @@ export class TroveEngine implements TroveApi {
     this.library = new Library(this.db, { watch: opts.watch ?? false, log: this.log, onSourcesChanged: (ids) => this.indexer.sourcesChanged(ids), refreshDocs });
     const emit = (e: EngineEvent) => this.emit(e);
     this.indexer = new Indexer({ ...opts, db: this.db, thumbsDir: this.thumbs, library: this.library, slot: this.slot, enrichment: this.enrichment, autoIndex: this.autoIndex, emit, log: this.log, noModel });
-    this.files = new ItemFiles(this.db, this.thumbs);
+    this.files = new ItemFiles(this.db, this.thumbs, undefined, this.log);
     if (opts.applySavedSettings ?? true) this.slot.applySaved();
   }
 
@@ -232,7 +232,7 @@ export class TroveEngine implements TroveApi {
   }
 
   async resolveFile(which: 'thumb' | 'original', id: number): Promise<string | null> {
-    return which === 'thumb' ? this.files.thumbnail(id) : this.files.original(id);
+    return this.files.resolve(which, id);
   }
 
   async allowedRoots(which: 'thumb' | 'original'): Promise<string[]> {

@@ -169,9 +169,10 @@ CREATE TABLE search_docs (
   chunk_id INTEGER
 );
 CREATE INDEX search_docs_item ON search_docs(item_id);
+-- '_' joins the words of a multi-word tag into one token ("hot_dog"), so "dog" does not match it.
 CREATE VIRTUAL TABLE search_text USING fts5(
   name, folder, body, tags, place,
-  tokenize = 'porter unicode61 remove_diacritics 2'
+  tokenize = "porter unicode61 remove_diacritics 2 tokenchars '_'"
 );
 CREATE TRIGGER search_docs_gone AFTER DELETE ON search_docs BEGIN
   DELETE FROM search_text WHERE rowid = old.id;

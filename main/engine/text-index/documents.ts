@@ -42,6 +42,14 @@ export interface WeightedTagWord {
 /** The words each tag contributes to the `tags` column (the tag itself first, then broader words). */
 export type TagWords = (t: TaggedRow) => WeightedTagWord[];
 
+/**
+ * A tag word as ONE token of the tags column: the words of "hot dog" joined by '_' (a
+ * token character of the index), so that a search for "dog" does not find hot dogs.
+ */
+export function tagToken(word: string): string {
+  return word.trim().toLowerCase().split(/\s+/).join('_');
+}
+
 export function photoDocument(p: { path: string; sourceRoot: string; tags: TaggedRow[]; lines: TextLineRow[]; tagWords: TagWords }): SearchDoc {
   const places = p.tags.filter((t) => t.pass === 'places');
   const seen = new Set<string>();
@@ -49,9 +57,10 @@ export function photoDocument(p: { path: string; sourceRoot: string; tags: Tagge
   for (const t of p.tags) {
     if (t.pass === 'places') continue;
     for (const { word } of p.tagWords(t)) {
-      if (!seen.has(word)) {
-        seen.add(word);
-        words.push(word);
+      const token = tagToken(word);
+      if (!seen.has(token)) {
+        seen.add(token);
+        words.push(token);
       }
     }
   }

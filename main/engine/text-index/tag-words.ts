@@ -24,7 +24,12 @@ const own = (...words: string[]): WeightedTagWord[] => words.map((word) => ({ wo
 export function tagWordsWith(lexicon: Lexicon | null): TagWords {
   const expand = (label: string, name: string): WeightedTagWord[] => {
     if (!lexicon) return own(name);
-    const words = expandLabel(lexicon, label, name).map((w) => ({ word: w.word, weight: w.weight }));
+    const words: WeightedTagWord[] = [];
+    for (const w of expandLabel(lexicon, label, name)) {
+      words.push({ word: w.word, weight: w.weight });
+      const head = w.synset ? headNoun(lexicon, w.word, w.synset) : null;
+      if (head) words.push({ word: head, weight: w.weight });
+    }
     return words.length ? words : own(name);
   };
   return (t: TaggedRow): WeightedTagWord[] => {
@@ -52,4 +57,19 @@ export function tagWordsWith(lexicon: Lexicon | null): TagWords {
         return own(t.tag);
     }
   };
+}
+
+/**
+ * The last word of a compound when the compound is a kind of it ("solid food" is food,
+ * "golden retriever" a retriever), else null ("hot dog" is no dog, "sea lion" no lion):
+ * compounds are single tokens of the index, so their head word is indexed only when true.
+ */
+function headNoun(lexicon: Lexicon, compound: string, synsetId: string): string | null {
+  const words = compound.split(' ');
+  if (words.length < 2) return null;
+  const head = words[words.length - 1]!;
+  const synset = lexicon.indexOf(synsetId);
+  if (synset === null) return null;
+  const ancestors = lexicon.ancestors(synset);
+  return lexicon.senses(head).some((s) => ancestors.has(s.synset)) ? head : null;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EmbeddingHit } from '../../../main/engine/queries/find/embedding-signal';
 import { documentFrequencies, fuse, idfOf, isStrong } from '../../../main/engine/queries/find/fuse';
 import type { TermGroup } from '../../../main/engine/queries/find/plan';
-import { normWord, phraseIn, tagEvidence } from '../../../main/engine/queries/find/tag-evidence';
+import { normWord, sameWords, tagEvidence } from '../../../main/engine/queries/find/tag-evidence';
 import type { ItemMatches } from '../../../main/engine/queries/find/text-matches';
 import type { TaggedRow } from '../../../main/engine/text-index/documents';
 import { tagWordsWith } from '../../../main/engine/text-index/tag-words';
@@ -85,13 +85,14 @@ describe('fused ranking', () => {
 });
 
 describe('tag evidence', () => {
-  it('matches a word against a tag singular-insensitively, as a phrase', () => {
+  it('matches a word against a tag as the same words, singular-insensitively: "dog" is not a hot dog', () => {
     expect(normWord('Puppies')).toBe('puppy');
     expect(normWord('boxes')).toBe('box');
     expect(normWord('glass')).toBe('glass');
-    expect(phraseIn('dogs', 'hot dog')).toBe(true);
-    expect(phraseIn('hot dog', 'dog')).toBe(false);
-    expect(phraseIn('golden retriever', 'golden retriever')).toBe(true);
+    expect(sameWords('dogs', 'dog')).toBe(true);
+    expect(sameWords('dogs', 'hot dog')).toBe(false);
+    expect(sameWords('hot dogs', 'hot dog')).toBe(true);
+    expect(sameWords('golden retriever', 'Golden Retriever')).toBe(true);
   });
 
   it('faces say how many; a tag that does not give the word is no evidence', () => {

@@ -15,14 +15,13 @@ export function normWord(w: string): string {
 
 const tokens = (s: string) => s.split(/[^\p{L}\p{N}]+/u).filter(Boolean).map(normWord);
 
-/** Does the phrase `alt` occur in the words `w` (token by token, singular-insensitive)? */
-export function phraseIn(alt: string, w: string): boolean {
-  const a = tokens(alt);
-  const b = tokens(w);
-  if (!a.length || a.length > b.length) return false;
-  for (let i = 0; i + a.length <= b.length; i++) if (a.every((t, k) => b[i + k] === t)) return true;
-  return false;
+/** Are `a` and `b` the same words (singular-insensitive)? A tag is one token of the index: "dog" is not "hot dog". */
+export function sameWords(a: string, b: string): boolean {
+  const x = tokens(a);
+  const y = tokens(b);
+  return x.length > 0 && x.length === y.length && x.every((t, i) => t === y[i]);
 }
+
 
 /** How much a tag supports a word it gives at `closeness` (1: its own name; less: a broader word). */
 function strengthOf(t: TaggedRow, closeness: number): number {
@@ -65,7 +64,7 @@ export function tagEvidence(tags: TaggedRow[], alt: string, tagWords: TagWords):
   for (const t of tags) {
     if (t.pass === 'places') continue;
     let closeness = 0;
-    for (const w of tagWords(t)) if (w.weight > closeness && phraseIn(alt, w.word)) closeness = w.weight;
+    for (const w of tagWords(t)) if (w.weight > closeness && sameWords(alt, w.word)) closeness = w.weight;
     if (closeness === 0) continue;
     if (t.pass === 'labels') labels.push({ t, closeness });
     const strength = strengthOf(t, closeness);

@@ -2,6 +2,7 @@
 // One FTS5 query per alternative and column keeps the answer exact and explainable
 // (bm25 alone would say how well, not which words).
 import type { Db } from '../../store/db';
+import { tagToken } from '../../text-index/documents';
 import type { TermGroup } from './plan';
 
 export type Column = 'name' | 'folder' | 'body' | 'tags' | 'place';
@@ -37,7 +38,8 @@ export function textMatches(db: Db, groups: TermGroup[], perTerm = 5000): Map<nu
     g.alternatives.forEach((a, ai) => {
       if (!/[\p{L}\p{N}]/u.test(a.text)) return;
       for (const column of COLUMNS) {
-        const rows = stmt.all(`{${column}} : ${ftsPhrase(a.text)}`, perTerm) as { itemId: number; chunkId: number | null; kind: 'image' | 'note' }[];
+        const phrase = ftsPhrase(column === 'tags' ? tagToken(a.text) : a.text);
+        const rows = stmt.all(`{${column}} : ${phrase}`, perTerm) as { itemId: number; chunkId: number | null; kind: 'image' | 'note' }[];
         for (const r of rows) {
           let m = out.get(r.itemId);
           if (!m) out.set(r.itemId, (m = { itemId: r.itemId, kind: r.kind, matches: [] }));
