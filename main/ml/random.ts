@@ -39,3 +39,13 @@ export function uniformSource(seed: number): () => number {
   const rng = new Rng(seed);
   return () => rng.uniform();
 }
+
+/** FNV-1a, 32 bits: a stable seed from a string key (the same key gives the same numbers on every machine). */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

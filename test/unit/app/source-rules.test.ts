@@ -67,7 +67,7 @@ describe('Electron security checklist: things Trove never does', () => {
   it('packages every file the default model\'s manifest lists (a missing one fails its SHA-256 check at start)', () => {
     const yml = read('electron-builder.yml');
     const manifest = JSON.parse(read('native-models/vlm2vec-nano/manifest.json')) as { files: Record<string, string> };
-    const patterns: Record<string, string> = { '.json': 'native-models/*/*.json', '.onnx': 'native-models/*/*.onnx' };
+    const patterns: Record<string, string> = { '.json': 'native-models/*/*.json', '.onnx': 'native-models/*/*.onnx', '.bin': 'native-models/*/*.bin' };
     for (const f of ['manifest.json', ...Object.keys(manifest.files)]) {
       const ext = f.slice(f.lastIndexOf('.'));
       expect(patterns[ext], `${f}: no packaging rule for ${ext} files`).toBeDefined();
