@@ -19,7 +19,6 @@ afterAll(() => tmp.cleanup());
 
 function wired() {
   const engine = fakeEngine();
-  let client: EngineClient;
   const handle = createHostHandler(
     {
       api: engine.api,
@@ -28,7 +27,7 @@ function wired() {
     },
     (m: HostMessage) => queueMicrotask(() => client.handleMessage(structuredClone(m))),
   );
-  client = new EngineClient((m: HostRequest) => void handle(structuredClone(m)));
+  const client = new EngineClient((m: HostRequest) => void handle(structuredClone(m)));
   return client;
 }
 
