@@ -3,23 +3,16 @@
 // native-models/; works from main/ and dist/main/), or $TROVE_BUILD_DIR; and the vision
 // trunk, which a model package may already ship.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sha256File } from '../../base/hash';
+import { findInstalled } from '../../engine/installed';
 import { filesDirOf, ModelPackageError, readModelPackage } from '../../ml/models/model-package';
 
 export const BUILD_DIR_NAME = '.trove-build';
 
 /** The build folder: $TROVE_BUILD_DIR when set (whether or not it exists), else the first `.trove-build/` walking up, else null. */
 export function findBuildDir(env: NodeJS.ProcessEnv = process.env, from = __dirname): string | null {
-  if (env.TROVE_BUILD_DIR) return resolve(env.TROVE_BUILD_DIR);
-  let dir = resolve(from);
-  for (;;) {
-    const candidate = join(dir, BUILD_DIR_NAME);
-    if (existsSync(candidate)) return candidate;
-    const up = dirname(dir);
-    if (up === dir) return null;
-    dir = up;
-  }
+  return env.TROVE_BUILD_DIR ? resolve(env.TROVE_BUILD_DIR) : findInstalled(BUILD_DIR_NAME, from);
 }
 
 export class MissingBuildError extends Error {}
