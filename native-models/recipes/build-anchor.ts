@@ -20,7 +20,6 @@
 //   targets (MMEB's retrieval rule on fewer items); grounding rows keep their first
 //   --grounding-candidates (default 8) candidates. Chance differs from the full suite: the
 //   probe compares a model with its own fine-tuned version, it is not a score to report.
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { readSuite } from '../../main/ml/eval';
@@ -35,6 +34,8 @@ import { createSession } from '../../main/ml/runtime/session';
 import { decodeImage, familyOf, FAMILIES } from './train-nano-data';
 import type { Family } from './train-nano-data';
 import { Rng } from './lib/rng';
+import { messageOf } from '../../main/base/errors';
+import { sha256 } from '../../main/base/hash';
 
 interface Args {
   data: string;
@@ -65,7 +66,6 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
 /** Texts and images, each stored once. */
 class Interner {
@@ -180,6 +180,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
+  console.error(messageOf(e));
   process.exit(1);
 });

@@ -22,6 +22,7 @@ import { z } from 'zod';
 import { float16ToFloat32, float32ToFloat16 } from '../../graph/float16';
 import type { Vlm2vecConfig } from './model';
 import { featureSize, visualPoolOf } from './model';
+import { messageOf } from '../../../base/errors';
 
 export const ANCHOR_FORMAT = 'trove-anchor-set';
 export const ANCHOR_VERSION = 1;
@@ -165,7 +166,7 @@ export function readAnchorSet(path: string, cfg: Vlm2vecConfig): AnchorSet {
   try {
     parsed = AnchorJson.parse(JSON.parse(readFileSync(path, 'utf8')));
   } catch (e) {
-    throw new Error(`The anchor set ${path} is not readable (${e instanceof Error ? e.message : String(e)}). Reinstall the model package.`);
+    throw new Error(`The anchor set ${path} is not readable (${messageOf(e)}). Reinstall the model package.`);
   }
   const f = parsed.features;
   const [h, w] = cfg.featureGrid;
