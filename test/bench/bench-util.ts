@@ -14,6 +14,12 @@ export async function pool<T>(items: T[], inFlight: number, work: (item: T) => P
   await Promise.all(runners);
 }
 
+/** CPU seconds this process has used so far, every thread (libuv's pool, sharp's and onnxruntime's threads too). */
+export function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /** What the figures were measured on; fill `loadAvgAtEnd` with `loadavg().map(r1)` when done. */
 export function machineInfo() {
   const cpu = cpus();

@@ -3,9 +3,12 @@
 // EXIF, database or model). Shared by index-bench.ts and embed-bench.ts, which set the
 // engine's indexing throughput next to it. sharp.concurrency() is 1 here, so parallelism
 // comes from images in flight.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import { pool, r1, r3 } from './bench-util';
+import { decodeIntermediate, modelInputFrom, THUMB_SIZE, writeThumbnailFrom } from '../../main/engine/library/images';
+import { cpuSeconds, pool, r1, r3 } from './bench-util';
 import type { LibraryFixture } from './library-fixture';
 
 export type Size = { width: number; height: number };
@@ -27,33 +30,29 @@ export async function decodeToModelAndThumbnail(file: string, size: Size): Promi
   const buf = readFileSync(file);
   await Promise.all([
     sharp(buf, { failOn: 'error' }).rotate().resize(size.width, size.height, { fit: 'cover' }).removeAlpha().toColourspace('srgb').raw().toBuffer(),
-    sharp(buf, { failOn: 'error' }).rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer(),
+    sharp(buf, { failOn: 'error' }).rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, effort: 2 }).toBuffer(), // as the engine's thumbnails
   ]);
 }
 
-/** one decode (shrink-on-load to thumbnail size) feeding both the thumbnail and the model input */
-export async function singleDecodeToThumbnailAndModel(file: string, size: Size): Promise<void> {
+/**
+ * What the engine's embed phase does with a photo's pixels, with the engine's own functions
+ * (library/images.ts): one decode to an intermediate, the thumbnail written from it and the
+ * model input resized from it.
+ */
+export async function oneDecodeAsTheEngine(file: string, size: Size, thumbsDir: string): Promise<void> {
   const buf = readFileSync(file);
-  const { data, info } = await sharp(buf, { failOn: 'error' })
-    .rotate()
-    .resize(320, 320, { fit: 'inside', withoutEnlargement: true })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const raw = { raw: { width: info.width, height: info.height, channels: 3 as const } };
-  await Promise.all([
-    sharp(data, raw).webp({ quality: 80 }).toBuffer(),
-    sharp(data, raw).resize(size.width, size.height, { fit: 'cover' }).raw().toBuffer(),
-  ]);
+  const img = await decodeIntermediate(buf, Math.max(THUMB_SIZE, size.width, size.height));
+  await Promise.all([writeThumbnailFrom(img, join(thumbsDir, `${basename(file)}.webp`)), modelInputFrom(img, size)]);
 }
 
-/** `f` over `files`, `n` in flight: images/s */
+/** `f` over `files`, `n` in flight: images/s, and the CPU seconds per image (every thread) */
 export async function timeDecodes(files: string[], n: number, f: (file: string) => Promise<void>) {
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   await pool(files, n, f);
   const s = (performance.now() - t0) / 1000;
-  return { images: files.length, seconds: r3(s), imagesPerSec: r1(files.length / s) };
+  const cpu = cpuSeconds() - c0;
+  return { images: files.length, seconds: r3(s), imagesPerSec: r1(files.length / s), cpuMsPerImage: r1((cpu * 1000) / files.length) };
 }
 
 export type DecodeRun = Awaited<ReturnType<typeof timeDecodes>>;
@@ -66,6 +65,14 @@ export async function decodeCeilingCore(lib: LibraryFixture, size: Size, inFligh
   const main = await timeDecodes(lib.photos, inFlight, (f) => decodeToModel(f, size));
   log(`decode+resize + 320px webp thumbnail, ${inFlight} in flight`);
   const withThumb = await timeDecodes(lib.photos, inFlight, (f) => decodeToModelAndThumbnail(f, size));
+  log(`one decode feeding the thumbnail and the model input (the engine's functions), ${inFlight} in flight`);
+  const thumbsDir = mkdtempSync(join(tmpdir(), 'trove-bench-thumbs-'));
+  let oneDecode: DecodeRun;
+  try {
+    oneDecode = await timeDecodes(lib.photos, inFlight, (f) => oneDecodeAsTheEngine(f, size, thumbsDir));
+  } finally {
+    rmSync(thumbsDir, { recursive: true, force: true });
+  }
   return {
     modelInput: size,
     imageMegapixels: mp,
@@ -73,6 +80,7 @@ export async function decodeCeilingCore(lib: LibraryFixture, size: Size, inFligh
     inFlight,
     decodeResize: { ...main, megapixelsPerSec: r1(main.imagesPerSec * mp) },
     decodeResizeWithThumbnail: withThumb,
+    singleDecodeThumbnailAndModelInput: oneDecode,
   };
 }
 
@@ -88,8 +96,6 @@ export async function decodeCeiling(lib: LibraryFixture, size: Size, inFlight: n
   const serialSet = lib.photos.slice(0, Math.min(lib.photos.length, 100));
   log(`(a) 1 in flight over ${serialSet.length}`);
   const serial = await timeDecodes(serialSet, 1, (f) => decodeToModel(f, size));
-  log(`(a) one decode to 320px feeding both thumbnail and model input, ${inFlight} in flight`);
-  const oneDecode = await timeDecodes(lib.photos, inFlight, (f) => singleDecodeToThumbnailAndModel(f, size));
   // notes: read + utf-8 decode, for scale
   const t0 = performance.now();
   let chars = 0;
@@ -99,7 +105,6 @@ export async function decodeCeiling(lib: LibraryFixture, size: Size, inFlight: n
     ...core,
     decodeResizeSerial: serial,
     decodeResizeTo224: at224,
-    singleDecodeThumbnailAndModelInput: oneDecode,
     notesRead: { notes: lib.notes.length, seconds: r3(noteSec), notesPerSec: r1(lib.notes.length / Math.max(noteSec, 1e-9)), chars },
   };
 }

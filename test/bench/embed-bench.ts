@@ -29,10 +29,15 @@
 //      notes (library-fixture.ts; add folder, scan, hash, EXIF, one decode per photo,
 //      thumbnail, embed, SQLite commit, HNSW), next to the sharp ceiling measured in the same
 //      run on the same files (decode-ceiling.ts: read + decode + resize to the model input, 4
-//      in flight; and with a 320 px thumbnail too). Ratio = (photos / total indexing time) /
+//      in flight; and with a 320 px thumbnail too). Ratio = (photos / embed phase time) /
 //      ceiling images/s; the notes are indexed in the same run, so their time is charged to
 //      the photos too (the same definition as index-bench's (b), which uses the hashed test
-//      double instead of a model).
+//      double instead of a model). ENGINE / BOUND: the serial bound (one decode with the
+//      engine's functions at the ceiling's rate + (a)'s images/s per photo + (a)'s notes
+//      texts/s per note chunk) over the embed phase's time; the same in CPU seconds of every
+//      thread (not skewed by other processes), and the cores the engine kept busy. The
+//      perception passes run after the embed phase with places and colours only (their
+//      figures are bench:index's (d)).
 // How to read it: (a) images/s is the model's own limit on photos/s; the sharp ceiling is the
 // decoder's. (b) photos/s near (a)'s images/s: the model is the bottleneck; near the ceiling:
 // decoding is. sharp and onnxruntime share the same cores in (b), so on a 2-core machine (b)
@@ -49,7 +54,7 @@ import sharp from 'sharp';
 import type { EmbedInput, EmbeddingModel, RgbImage } from '../../main/ml/models/embedding-model';
 import { decodeForModel } from '../../main/engine/library/images';
 import { fill } from '../../main/engine/embedding/instructions';
-import { machineInfo, median, r1, r3 } from './bench-util';
+import { cpuSeconds, machineInfo, median, r1, r3 } from './bench-util';
 import { rng } from './clustered-vectors';
 import { decodeCeilingCore } from './decode-ceiling';
 import { ENGINE_BATCH, engineThroughput, engineThroughputLines, loadEngineWithPackage } from './engine-throughput';
@@ -238,6 +243,7 @@ async function runCase(model: EmbeddingModel, c: Case, reps: number, warmupCalls
   }
   const rates: number[] = [];
   const callMs: number[] = [];
+  const c0 = cpuSeconds();
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
     for (const b of batches) {
@@ -247,6 +253,7 @@ async function runCase(model: EmbeddingModel, c: Case, reps: number, warmupCalls
     }
     rates.push(c.inputs.length / ((performance.now() - t0) / 1000));
   }
+  const cpuMsPerInput = ((cpuSeconds() - c0) * 1000) / (reps * c.inputs.length);
   const med = median(rates);
   const min = Math.min(...rates);
   const max = Math.max(...rates);
@@ -263,6 +270,8 @@ async function runCase(model: EmbeddingModel, c: Case, reps: number, warmupCalls
     spreadPct: r1(((max - min) / med) * 100),
     repsPerSec: rates.map(r1),
     msPerCall: { median: r3(median(callMs)), min: r3(Math.min(...callMs)), max: r3(Math.max(...callMs)) },
+    /** CPU ms per input, every thread */
+    cpuMsPerInput: r3(cpuMsPerInput),
     tokens: tokenStats(model, c.inputs),
   };
 }
@@ -392,9 +401,8 @@ async function main(a: Args) {
       if (lib.photos.length > 0 && model.imageSize) result.decode = await decodeCeilingCore(lib, model.imageSize, 4, (line) => log(`(b) ceiling: ${line}`));
       log('(b) indexing through TroveEngine with the model');
       const d = result.decode;
-      const rateOf = (name: string) => result.embed.find((c) => c.name === name)?.perSec.median ?? null;
-      const images = rateOf('images');
-      const notes = rateOf('notes');
+      const images = result.embed.find((c) => c.name === 'images');
+      const notes = result.embed.find((c) => c.name === 'notes');
       result.engine = await engineThroughput(
         lib,
         work,
@@ -402,7 +410,15 @@ async function main(a: Args) {
         {
           decode: d?.decodeResize.imagesPerSec ?? null,
           decodeWithThumbnail: d?.decodeResizeWithThumbnail.imagesPerSec ?? null,
-          serial: d && images && notes ? { decodePerSec: d.singleDecodeThumbnailAndModelInput.imagesPerSec, imageEmbedPerSec: images, textEmbedPerSec: notes } : null,
+          serial:
+            d && images && notes
+              ? {
+                  decodePerSec: d.singleDecodeThumbnailAndModelInput.imagesPerSec,
+                  imageEmbedPerSec: images.perSec.median,
+                  textEmbedPerSec: notes.perSec.median,
+                  cpuMs: { decode: d.singleDecodeThumbnailAndModelInput.cpuMsPerImage, imageEmbed: images.cpuMsPerInput, textEmbed: notes.cpuMsPerInput },
+                }
+              : null,
         },
         jsonMode ? null : (line) => log(`(b) ${line}`),
       );

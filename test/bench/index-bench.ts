@@ -1,5 +1,5 @@
 // npm run bench:index [-- --images N --notes N --vectors N --dim D --clusters C --queries Q --in-flight K
-//                         --shares P,P,.. --skip a,b,c --quick --json --json-out FILE --keep]
+//                         --shares P,P,.. --pass-photos N --skip a,b,c,d --quick --json --json-out FILE --keep]
 //
 // Figures, not a test:
 //  (a) the sharp ceiling: read + decode + resize to the model's input size of N 12-MP JPEGs,
@@ -12,6 +12,11 @@
 //      filtered search where the filter allows --shares percent of the vectors (default 1,
 //      10, 50): the graph walk and the exact scan of the allowed rows, each forced, and the
 //      strategy VectorIndex picks, with latency and recall@10 against exact search.
+//  (d) the perception passes (places, colours, labels, faces, objects, text) on --pass-photos
+//      12 MP JPEGs made from the committed real photos (passes-bench.ts): each pass's ms and
+//      photos/s with the engine's Pass objects, next to the decode they share measured in
+//      the same run, the ratio "all passes / decode of the same photo on 2 cores", and the
+//      passes phase of a TroveEngine run over the same photos.
 // `--json` prints one JSON document with every figure on stdout (progress goes to stderr).
 // (a) and (b) live in decode-ceiling.ts and engine-throughput.ts, shared with embed-bench.ts.
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,9 +27,11 @@ import { VectorIndex } from '../../main/engine/vectors/vector-index';
 import { machineInfo, r1, r3 } from './bench-util';
 import { clusteredVectors, recallAtK, row } from './clustered-vectors';
 import { decodeCeiling } from './decode-ceiling';
-import { engineThroughput, engineThroughputLines, loadEngine } from './engine-throughput';
+import type { EmbeddingModel } from '../../main/ml/models/embedding-model';
+import { engineThroughput, engineThroughputLines, loadEngine, modelRates } from './engine-throughput';
 import { filteredSearchLines, filteredSearchRuns, latencyStats } from './filtered-search';
 import { makeLibrary, type LibraryFixture } from './library-fixture';
+import { makePerceptionLibrary, passesBench, passesLines } from './passes-bench';
 
 interface Args {
   images: number;
@@ -41,6 +48,8 @@ interface Args {
   jsonOut: string | null;
   /** shares of the vectors the filtered searches allow */
   shares: number[];
+  /** 12 MP photos the perception passes are timed on */
+  passPhotos: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -59,6 +68,7 @@ function parseArgs(argv: string[]): Args {
     skip: new Set(),
     jsonOut: null,
     shares: [0.01, 0.1, 0.5],
+    passPhotos: quick ? 5 : 15,
   };
   const num = (name: string, v: string | undefined): number => {
     const n = Number(v);
@@ -77,6 +87,7 @@ function parseArgs(argv: string[]): Args {
       case '--queries': a.queries = num('queries', v); i++; break;
       case '--in-flight': a.inFlight = Math.max(1, num('in-flight', v)); i++; break;
       case '--json-out': a.jsonOut = v ?? null; i++; break;
+      case '--pass-photos': a.passPhotos = num('pass-photos', v); i++; break;
       case '--shares':
         a.shares = (v ?? '').split(',').map((x) => Number(x) / 100);
         if (!a.shares.length || a.shares.some((x) => !(x > 0 && x <= 1))) throw new Error(`--shares needs percentages in (0, 100], got ${v}`);
@@ -167,6 +178,26 @@ function hnswBench(a: Args, work: string) {
   };
 }
 
+// ---------------------------------------------------------------- (d) perception passes
+
+async function perceptionPasses(a: Args, work: string) {
+  log(`(d) making ${a.passPhotos} 12 MP photos from the committed real photos`);
+  const lib = await makePerceptionLibrary(join(work, 'passes-library'), a.passPhotos);
+  const figures = await passesBench(lib, (line) => log(`(d) ${line}`));
+  let engine: { photos: number; seconds: number; photosPerSec: number } | null = null;
+  const loaded = await loadEngine(512);
+  if (loaded.ok) {
+    log('(d) the same photos through TroveEngine with the perception models (the test double embeds)');
+    const run = await engineThroughput(lib, work, loaded, { decode: null, decodeWithThumbnail: null, serial: null }, jsonMode ? null : (line) => log(`(d) ${line}`), {
+      perception: true,
+      folder: 'engine-passes',
+    });
+    if (run.available && run.passes) engine = run.passes;
+    await loaded.model.dispose();
+  }
+  return { ...figures, engine };
+}
+
 // ---------------------------------------------------------------- output
 
 type Result = Awaited<ReturnType<typeof main>>;
@@ -189,7 +220,7 @@ function printTable(r: Result): void {
     if (a.decodeResizeTo224) kv(`${a.inFlight} in flight, to 224x224 instead`, `${a.decodeResizeTo224.imagesPerSec} img/s`);
     kv(`1 in flight (${a.decodeResizeSerial.images} images)`, `${a.decodeResizeSerial.imagesPerSec} img/s`);
     kv(`${a.inFlight} in flight, + 320px webp thumbnail`, `${a.decodeResizeWithThumbnail.imagesPerSec} img/s`);
-    kv(`${a.inFlight} in flight, one decode -> thumb + input`, `${a.singleDecodeThumbnailAndModelInput.imagesPerSec} img/s`);
+    kv(`${a.inFlight} in flight, one decode -> thumb + input`, `${a.singleDecodeThumbnailAndModelInput.imagesPerSec} img/s (the engine's functions)`);
     kv('notes read (utf-8)', `${a.notesRead.notesPerSec} notes/s`);
   }
   sec('(b) indexing through the real engine (same files, same run)');
@@ -210,6 +241,11 @@ function printTable(r: Result): void {
     kv('load (size + sha256 verified)', `${h.loadVerified.seconds} s`);
     kv('process RSS after', `${h.rssMegabytes} MB`);
   }
+  if (r.passes) {
+    const p = r.passes;
+    sec(`(d) perception passes on ${p.photos} 12 MP JPEGs (real photos scaled up, with noise, GPS and text), one decode each`);
+    out.push(...passesLines(p, p.engine));
+  }
   out.push('');
   process.stdout.write(out.join('\n') + '\n');
 }
@@ -224,6 +260,7 @@ async function main(a: Args) {
     decode: null as null | Awaited<ReturnType<typeof decodeCeiling>>,
     engine: null as null | Awaited<ReturnType<typeof engineThroughput>>,
     hnsw: null as null | ReturnType<typeof hnswBench>,
+    passes: null as null | Awaited<ReturnType<typeof perceptionPasses>>,
   };
   try {
     const wantFiles = !a.skip.has('a') || !a.skip.has('b');
@@ -245,18 +282,32 @@ async function main(a: Args) {
     }
     if (lib && !a.skip.has('a') && lib.photos.length > 0) result.decode = await decodeCeiling(lib, size, a.inFlight, log);
     if (lib && loaded) {
+      const d = result.decode;
+      const rates = d && loaded.ok ? await modelRates(loaded.model as unknown as EmbeddingModel, lib) : null;
       log('(b) indexing through TroveEngine');
       result.engine = await engineThroughput(
         lib,
         work,
         loaded,
-        result.decode?.decodeResize.imagesPerSec ?? null,
-        result.decode?.decodeResizeWithThumbnail.imagesPerSec ?? null,
+        {
+          decode: d?.decodeResize.imagesPerSec ?? null,
+          decodeWithThumbnail: d?.decodeResizeWithThumbnail.imagesPerSec ?? null,
+          serial:
+            d && rates
+              ? {
+                  decodePerSec: d.singleDecodeThumbnailAndModelInput.imagesPerSec,
+                  imageEmbedPerSec: rates.imageEmbedPerSec,
+                  textEmbedPerSec: rates.textEmbedPerSec,
+                  cpuMs: { decode: d.singleDecodeThumbnailAndModelInput.cpuMsPerImage, ...rates.cpuMs },
+                }
+              : null,
+        },
         jsonMode ? null : (line) => log(`(b) ${line}`),
       );
       if (loaded.ok) await loaded.model.dispose();
     }
     if (!a.skip.has('c') && a.vectors > 0) result.hnsw = hnswBench(a, work);
+    if (!a.skip.has('d') && a.passPhotos > 0) result.passes = await perceptionPasses(a, work);
   } finally {
     result.machine.loadAvgAtEnd = loadavg().map(r1);
     if (!a.keep) rmSync(work, { recursive: true, force: true });

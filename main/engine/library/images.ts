@@ -14,6 +14,13 @@ import { messageOf } from '../../base/errors';
 /** Images declaring more pixels than this are refused before decoding (100 MP). */
 export const MAX_IMAGE_PIXELS = 100_000_000;
 export const THUMB_SIZE = 320;
+/**
+ * The thumbnails' encoding. Effort 2 (of 0-6; sharp's default is 4) halves the encoder's
+ * CPU for files about 3% larger: on the coral photos' 320 px thumbnails 12.6 against 24.8
+ * CPU ms and 14.5 against 14.1 KB. At the default the encoder cost a quarter of what
+ * decoding a 12 MP JPEG costs, paid for every photo indexed.
+ */
+const THUMB_WEBP = { quality: 80, effort: 2 } as const;
 
 export interface ImageInfo {
   width: number;
@@ -174,7 +181,7 @@ export async function thumbnailExists(file: string): Promise<boolean> {
 export async function writeThumbnailFrom(img: DecodedImage, file: string): Promise<void> {
   await fsp.mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await rawInput(img).resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toFile(tmp);
+  await rawInput(img).resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp(THUMB_WEBP).toFile(tmp);
   await fsp.rename(tmp, file);
 }
 
@@ -190,7 +197,7 @@ export async function ensureThumbnail(buf: Buffer, file: string): Promise<void> 
   const tmp = `${file}.${process.pid}.tmp`;
   await (await openImage(buf))
     .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
-    .webp({ quality: 80 })
+    .webp(THUMB_WEBP)
     .toFile(tmp);
   await fsp.rename(tmp, file);
 }
