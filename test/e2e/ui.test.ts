@@ -2,56 +2,69 @@
 // indexing reach 100%, search (Find), open the viewer, "more like this", drop an image,
 // keyboard navigation, dark theme. Screenshots go to test-artifacts/e2e/. Also the bridge's
 // security against the real engine: no token, unknown ids, paths instead of ids.
+// Each test sets up what it needs (a fresh page; the first-run story has a data folder of
+// its own, the rest one indexed before they start), so they pass in any order.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { generateLibrary } from '../fixtures/library';
 import type { GeneratedLibrary } from '../fixtures/library';
-import { tempDir } from '../support/tmp';
+import { tempDir, waitUntil } from '../support/tmp';
 import { ensureRendererBuilt, launchBrowser, shot, startServe, watchPage } from './harness';
 import type { Served } from './harness';
 
 const IMAGES = 120;
 const tmp = tempDir('trove-e2e-');
 let lib: GeneratedLibrary;
-let served: Served;
 let browser: Browser;
-let page: Page;
-let problems: string[];
 
 beforeAll(async () => {
   ensureRendererBuilt();
   lib = await generateLibrary(join(tmp.path, 'library'), { images: IMAGES, notes: 12, folders: 3 });
   writeFileSync(join(lib.root, 'album-0', 'broken.jpg'), 'this is not a JPEG');
-  // each embed batch takes a while, so the test can pause, resume and cancel mid-run
-  served = await startServe(join(tmp.path, 'data'), { TROVE_TEST_EMBED_DELAY_MS: '500' });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: 'light' });
-  problems = watchPage(page);
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  await served?.stop();
   tmp.cleanup();
 });
 
-const api = async (method: string, body: unknown = {}) => {
-  const res = await fetch(`${served.origin}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+/** A page of its own per test (its own storage too), which must end with no console errors and no CSP violations. */
+function freshPages(): { page: () => Page } {
+  let ctx: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  beforeEach(async () => {
+    ctx = await browser.newContext({ viewport: { width: 1280, height: 820 }, colorScheme: 'light' });
+    page = await ctx.newPage();
+    problems = watchPage(page);
+  });
+  afterEach(async () => {
+    await ctx.close();
+    expect(problems, 'console errors or CSP violations').toEqual([]);
+  });
+  return { page: () => page };
+}
 
-describe('Trove UI in a browser, against the real engine', () => {
-  it('opens the printed URL, drops the token from the address bar, and shows the first-run screen', async () => {
+describe('first run: adding a folder and indexing it', () => {
+  let served: Served;
+  beforeAll(async () => {
+    // each embed batch takes a while, so the test can pause, resume and cancel mid-run
+    served = await startServe(join(tmp.path, 'first-run-data'), { TROVE_TEST_EMBED_DELAY_MS: '500' });
+  }, 120_000);
+  afterAll(() => served?.stop());
+  const pages = freshPages();
+
+  it('opens the printed URL, drops the token from the address bar, shows the first-run screen; adds a folder by path; indexing can be paused, resumed, cancelled and restarted, and reaches 100%', async () => {
+    const page = pages.page();
     await page.goto(served.url);
     await page.getByRole('heading', { name: 'Welcome to Trove' }).waitFor();
     expect(page.url()).toBe(`${served.origin}/`);
     await shot(page, '01-first-run');
-  });
 
-  it('adds a folder by path; indexing can be paused, resumed, cancelled and restarted, and reaches 100%', async () => {
     await page.getByLabel('Folder with photos or notes').fill(lib.root);
     await page.getByRole('button', { name: 'Add folder' }).click();
     const progress = page.locator('section.progress');
@@ -79,8 +92,41 @@ describe('Trove UI in a browser, against the real engine', () => {
     await page.getByTestId('counts').filter({ hasText: `${IMAGES + 1} photos · 12 notes · ${IMAGES + 12} indexed` }).waitFor({ timeout: 15_000 });
     await shot(page, '02-indexed');
   });
+});
+
+describe('Trove UI in a browser, against the real engine', () => {
+  let served: Served;
+  beforeAll(async () => {
+    served = await startServe(join(tmp.path, 'indexed-data'));
+    expect((await api('addSource', { path: lib.root })).status).toBe(200); // trove serve watches: indexing starts by itself
+    await waitUntil(async () => {
+      const st = (await api('status')).body as { pending: number; embedded: number; job: { state: string } | null };
+      return st.pending === 0 && st.embedded === IMAGES + 12 && st.job?.state === 'done';
+    }, 'the library indexed', 120_000);
+  }, 180_000);
+  afterAll(() => served?.stop());
+  const pages = freshPages();
+  const api = async (method: string, body: unknown = {}) => {
+    const res = await fetch(`${served.origin}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const open = async (): Promise<Page> => {
+    const page = pages.page();
+    await page.goto(served.url);
+    await page.getByRole('searchbox').waitFor();
+    return page;
+  };
+  /** Photos only, searched for "photo": every photo in the results. */
+  const searchPhotos = async (page: Page): Promise<void> => {
+    await page.getByRole('checkbox', { name: 'Notes' }).uncheck();
+    await page.getByRole('searchbox').fill('photo');
+    await page.getByRole('button', { name: 'Find', exact: true }).last().click();
+    // the last search has answered (unchecking Notes re-ran the previous one too)
+    await page.locator('.query-bar').filter({ hasText: 'Results for “photo”' }).filter({ hasText: `${IMAGES} results` }).waitFor();
+  };
 
   it('lists the files it could not read, and why', async () => {
+    const page = await open();
     const toggle = page.getByRole('button', { name: /could not be read/ });
     await toggle.waitFor({ timeout: 15_000 });
     await toggle.click();
@@ -92,6 +138,7 @@ describe('Trove UI in a browser, against the real engine', () => {
   });
 
   it('finds notes by text, shows the instruction sent, and opens a note with the matching chunk highlighted', async () => {
+    const page = await open();
     await page.getByRole('searchbox').fill('sourdough bread baking');
     await page.getByRole('button', { name: 'Find', exact: true }).last().click();
     const first = page.getByTestId('result').first();
@@ -114,11 +161,8 @@ describe('Trove UI in a browser, against the real engine', () => {
   });
 
   it('filters to photos, renders only the visible rows, and moves the selection with the keyboard', async () => {
-    await page.getByRole('checkbox', { name: 'Notes' }).uncheck();
-    await page.getByRole('searchbox').fill('photo');
-    await page.getByRole('button', { name: 'Find', exact: true }).last().click();
-    // the last search has answered (unchecking Notes re-ran the previous one too)
-    await page.locator('.query-bar').filter({ hasText: 'Results for “photo”' }).filter({ hasText: `${IMAGES} results` }).waitFor();
+    const page = await open();
+    await searchPhotos(page);
     await page.locator('[data-testid="result"][data-kind="image"]').first().waitFor();
     expect(await page.locator('[data-testid="result"][data-kind="note"]').count()).toBe(0);
     await expect.poll(() => page.getByTestId('results').getAttribute('aria-label')).toBe(`Search results (${IMAGES})`);
@@ -139,6 +183,8 @@ describe('Trove UI in a browser, against the real engine', () => {
   });
 
   it('opens a photo in the viewer, zooms, and finds more like it (itself first)', async () => {
+    const page = await open();
+    await searchPhotos(page);
     await page.getByTestId('results').focus();
     await page.keyboard.press('Enter');
     const viewer = page.getByTestId('viewer');
@@ -158,6 +204,7 @@ describe('Trove UI in a browser, against the real engine', () => {
   });
 
   it('searches with a dropped image', async () => {
+    const page = await open();
     const bytes = [...readFileSync(lib.images.find((p) => p.endsWith('.png'))!)];
     // a real File in a DataTransfer, dispatched as dragenter + drop (what a user's drag does)
     await page.evaluate(`(() => {
@@ -173,6 +220,7 @@ describe('Trove UI in a browser, against the real engine', () => {
   });
 
   it('follows the OS dark theme', async () => {
+    const page = await open();
     await page.emulateMedia({ colorScheme: 'dark' });
     const bg = await page.evaluate<string>(`getComputedStyle(document.documentElement).getPropertyValue('--bg').trim()`);
     expect(bg).toBe('#161514');
@@ -180,13 +228,7 @@ describe('Trove UI in a browser, against the real engine', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
-  it('ran with no console errors and no CSP violations', () => {
-    expect(problems).toEqual([]);
-  });
-});
-
-describe('the same UI through a preload-shaped window.trove (the Electron path)', () => {
-  it('uses window.trove when present: calls, native folder picker, open / show in folder', async () => {
+  it('through a preload-shaped window.trove (the Electron path), uses window.trove when present: calls, native folder picker, open / show in folder', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 820 } });
     const p = await ctx.newPage();
     const seen = watchPage(p);
@@ -256,39 +298,39 @@ describe('the same UI through a preload-shaped window.trove (the Electron path)'
     expect(seen.filter((m) => !/status of 4\d\d/.test(m))).toEqual([]);
     await ctx.close();
   });
-});
 
-describe('serve bridge security against the real engine', () => {
-  it('refuses the API, files, the UI and the event socket without the token', async () => {
-    const noTok = await fetch(`${served.origin}/api/status`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-    expect(noTok.status).toBe(401);
-    expect((await fetch(`${served.origin}/original/1`)).status).toBe(401);
-    expect((await fetch(`${served.origin}/thumb/1`)).status).toBe(401);
-    expect((await fetch(`${served.origin}/`)).status).toBe(401);
-    const code = await new Promise<number>((ok) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${served.port}/events`, ['trove.v1']);
-      ws.on('unexpected-response', (_q, r) => ok(r.statusCode ?? 0));
-      ws.on('open', () => ok(101));
-      ws.on('error', () => ok(-1));
+  describe('serve bridge security against the real engine', () => {
+    it('refuses the API, files, the UI and the event socket without the token', async () => {
+      const noTok = await fetch(`${served.origin}/api/status`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      expect(noTok.status).toBe(401);
+      expect((await fetch(`${served.origin}/original/1`)).status).toBe(401);
+      expect((await fetch(`${served.origin}/thumb/1`)).status).toBe(401);
+      expect((await fetch(`${served.origin}/`)).status).toBe(401);
+      const code = await new Promise<number>((ok) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${served.port}/events`, ['trove.v1']);
+        ws.on('unexpected-response', (_q, r) => ok(r.statusCode ?? 0));
+        ws.on('open', () => ok(101));
+        ws.on('error', () => ok(-1));
+      });
+      expect(code).toBe(401);
     });
-    expect(code).toBe(401);
-  });
 
-  it('serves a real item by id, and refuses unknown ids and paths', async () => {
-    const found = await api('find', { text: 'bike shop receipt', k: 5 });
-    expect(found.status).toBe(200);
-    const hit = (found.body.results as { id: number; path: string }[])[0]!;
-    const ok = await fetch(`${served.origin}/original/${hit.id}`, { headers: { Authorization: `Bearer ${served.token}` } });
-    expect(ok.status).toBe(200);
-    expect(await ok.text()).toBe(readFileSync(hit.path, 'utf8'));
-    for (const p of ['/original/99999', '/thumb/99999', `/original/${encodeURIComponent(hit.path)}`, '/original/..%2F..%2F..%2Fetc%2Fpasswd', `/original/${hit.id}.0`, '/original/0']) {
-      const res = await fetch(`${served.origin}${p}`, { headers: { Authorization: `Bearer ${served.token}` } });
-      expect(res.status, p).toBe(404);
-    }
-    const bad = await api('getItem', { id: 'x' });
-    expect(bad.status).toBe(400);
-    expect((bad.body.error as { message: string }).message).toMatch(/Invalid request for getItem: id:/);
-    const unknown = await api('getItem', { id: 99999 });
-    expect(unknown.status).toBe(404);
+    it('serves a real item by id, and refuses unknown ids and paths', async () => {
+      const found = await api('find', { text: 'bike shop receipt', k: 5 });
+      expect(found.status).toBe(200);
+      const hit = (found.body.results as { id: number; path: string }[])[0]!;
+      const ok = await fetch(`${served.origin}/original/${hit.id}`, { headers: { Authorization: `Bearer ${served.token}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toBe(readFileSync(hit.path, 'utf8'));
+      for (const p of ['/original/99999', '/thumb/99999', `/original/${encodeURIComponent(hit.path)}`, '/original/..%2F..%2F..%2Fetc%2Fpasswd', `/original/${hit.id}.0`, '/original/0']) {
+        const res = await fetch(`${served.origin}${p}`, { headers: { Authorization: `Bearer ${served.token}` } });
+        expect(res.status, p).toBe(404);
+      }
+      const bad = await api('getItem', { id: 'x' });
+      expect(bad.status).toBe(400);
+      expect((bad.body.error as { message: string }).message).toMatch(/Invalid request for getItem: id:/);
+      const unknown = await api('getItem', { id: 99999 });
+      expect(unknown.status).toBe(404);
+    });
   });
 });
