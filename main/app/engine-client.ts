@@ -1,5 +1,6 @@
 // The main process's side of the main <-> engine host channel, pure: pairs requests with
 // replies, validates every host message (HostMessage) and fans out engine events.
+import type { FileKind } from '../engine/served-files';
 import type { ApiError, EngineEvent } from '../contract/api';
 import type { Outcome } from '../contract/dispatch';
 import { HostMessage } from '../contract/ipc';
@@ -29,7 +30,7 @@ export class EngineClient {
     });
   }
 
-  resolveFile(which: 'thumb' | 'original', itemId: number): Promise<string | null> {
+  resolveFile(which: FileKind, itemId: number): Promise<string | null> {
     if (this.down) return Promise.resolve(null);
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -39,7 +40,7 @@ export class EngineClient {
   }
 
   /** The folders a file of this kind must lie in, as the engine sees them (none while it is down). */
-  allowedRoots(which: 'thumb' | 'original'): Promise<string[]> {
+  allowedRoots(which: FileKind): Promise<string[]> {
     if (this.down) return Promise.resolve([]);
     const id = this.nextId++;
     return new Promise((resolve) => {

@@ -68,7 +68,7 @@ const itemFiles: ItemFileSource = { resolveFile: (which, id) => engine.resolveFi
 /** The original of an item, only when it lies inside a source folder. */
 async function itemFile(rawId: unknown): Promise<string | null> {
   const id = parseItemIdArg(rawId);
-  return id === null ? null : libraryFile(itemFiles, 'original', id);
+  return id === null ? null : libraryFile(itemFiles, 'file', id);
 }
 
 function hardenContents(contents: WebContents): void {

@@ -3,12 +3,12 @@ import type { JobProgress } from '../contract/api';
 import type { EmbeddingModel } from '../ml/models/embedding-model';
 import { defaultDataDir } from '../engine/data-dir';
 import { EngineError } from '../engine/errors';
-import { TroveEngine, type EngineOptions } from '../engine/service';
 import { flagInt, flagString, parseArgs, UsageError, type ParsedArgs } from './args';
 import { loadDefaultModel, loadLibraryModel, NoModelError } from '../engine/model-loader';
 import { ProgressPrinter } from './progress-bar';
 import { cmdServe } from './serve/command';
 import { cmdEval } from './eval/command';
+import { engineOpener, type EngineExtras, type WithEngine } from './engine-opener';
 import { cmdSearch } from './search-command';
 import { cmdModel } from './model-command';
 import { cmdEmbed } from './embed-command';
@@ -17,7 +17,7 @@ import { messageOf } from '../base/errors';
 export interface CliDeps {
   loadModel?: () => Promise<EmbeddingModel>;
   /** more options for every engine the commands open (test harnesses: no perception models) */
-  engine?: Pick<EngineOptions, 'perception'>;
+  engine?: EngineExtras;
   stdout?: { write(s: string): unknown; isTTY?: boolean };
   stderr?: { write(s: string): unknown };
   env?: NodeJS.ProcessEnv;
@@ -139,24 +139,6 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
     }
     err.write(`trove: ${messageOf(e)}\n`);
     return 1;
-  }
-}
-
-export type WithEngine = <T>(dataDir: string, model: EmbeddingModel | null, f: (e: TroveEngine) => Promise<T>) => Promise<T>;
-
-/** Opens an engine for one command and closes it (and the model) after. */
-export function engineOpener(extra: CliDeps['engine'] = {}): WithEngine {
-  return (dataDir, model, f) => withEngine({ dataDir, model, ...extra }, f);
-}
-
-async function withEngine<T>(options: EngineOptions, f: (e: TroveEngine) => Promise<T>): Promise<T> {
-  const engine = new TroveEngine(options);
-  const model = options.model;
-  try {
-    return await f(engine);
-  } finally {
-    await engine.close();
-    await model?.dispose();
   }
 }
 

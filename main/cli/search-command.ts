@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ChunkRef, ItemKind as ItemKindSchema, MatchReason, ParsedQuery, type Filters, type ItemKind, type SearchResponse } from '../contract/api';
 import type { EmbeddingModel } from '../ml/models/embedding-model';
 import { flagInt, flagString, UsageError, type ParsedArgs } from './args';
-import type { WithEngine } from './main';
+import type { WithEngine } from './engine-opener';
 
 interface SearchDeps {
   dataDir: string;

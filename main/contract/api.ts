@@ -289,6 +289,8 @@ export const Settings = z.object({
   dataDir: z.string(),
   /** false under `trove serve`: the folder is fixed by --data */
   dataDirChangeable: z.boolean(),
+  /** whether personal fine-tuning can train the running model, and why not (null without a model) */
+  training: z.object({ trainable: z.boolean(), reason: z.string() }).nullable().default(null),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -306,6 +308,23 @@ export const UpdateSettingsRequest = z
   })
   .strict();
 export type UpdateSettingsRequest = z.input<typeof UpdateSettingsRequest>;
+
+/** Add model: a folder with a model export (e.g. VLM2Vec on Qwen2-VL) checked and added to the library's models. */
+export const AddModelRequest = z.object({ dir: z.string().min(1).max(4096) }).strict();
+export const AddedModel = z.object({
+  model: ModelPackageInfo,
+  /** bytes of the model's files (they stay where they are) */
+  bytes: z.number().int().nonnegative(),
+  dim: z.number().int().positive(),
+  /** how inputs are phrased: 'vlm2vec' or 'gme' */
+  preset: z.string(),
+  /** the providers this machine can run it on, and why not the others */
+  providers: z.array(z.object({ name: z.string(), available: z.boolean(), reason: z.string().optional() })),
+  /** false: Trove's trainer cannot fine-tune it (reason says why) */
+  trainable: z.boolean(),
+  trainingReason: z.string().optional(),
+});
+export type AddedModel = z.infer<typeof AddedModel>;
 
 /** Events the engine pushes to the UI. */
 export const EngineEvent = z.discriminatedUnion('type', [
@@ -337,6 +356,7 @@ export const methods = {
   pointAt: { request: PointAtRequest, response: SearchResponse },
   getSettings: { request: z.object({}).strict(), response: Settings },
   updateSettings: { request: UpdateSettingsRequest, response: Settings },
+  addModel: { request: AddModelRequest, response: AddedModel },
 } as const;
 
 export type Methods = typeof methods;

@@ -10,9 +10,9 @@ const CallId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const HostRequest = z.discriminatedUnion('t', [
   z.object({ t: z.literal('call'), id: CallId, method: z.string().min(1).max(64), request: z.unknown() }).strict(),
   /** resolve an item's thumbnail or original file to a path (the only way main learns a path) */
-  z.object({ t: z.literal('file'), id: CallId, which: z.enum(['thumb', 'original']), itemId: ItemId }).strict(),
+  z.object({ t: z.literal('file'), id: CallId, which: z.enum(['thumb', 'original', 'file']), itemId: ItemId }).strict(),
   /** the folders such a file must lie in (main checks every resolved path against them) */
-  z.object({ t: z.literal('roots'), id: CallId, which: z.enum(['thumb', 'original']) }).strict(),
+  z.object({ t: z.literal('roots'), id: CallId, which: z.enum(['thumb', 'original', 'file']) }).strict(),
   z.object({ t: z.literal('shutdown') }).strict(),
 ]);
 export type HostRequest = z.infer<typeof HostRequest>;

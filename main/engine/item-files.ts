@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { messageOf } from '../base/errors';
 import { thumbnailFile } from './library/images';
 import { needsRendition, viewerRendition } from './library/renditions';
+import type { FileKind } from './served-files';
 import type { Db } from './store/db';
 import { getItem } from './store/items';
 import { listSources } from './store/sources';
@@ -41,10 +42,10 @@ export class ItemFiles {
    * The file to serve for an item: its thumbnail, or what the viewer can show of its original
    * (the file itself, or for HEIC a JPEG rendition; the file itself if that cannot be made).
    */
-  async resolve(which: 'thumb' | 'original', id: number): Promise<string | null> {
+  async resolve(which: FileKind, id: number): Promise<string | null> {
     if (which === 'thumb') return this.thumbnail(id);
     const path = this.original(id);
-    if (path === null || !needsRendition(path)) return path;
+    if (which === 'file' || path === null || !needsRendition(path)) return path;
     return viewerRendition(path, this.renditionsDir).catch((err: unknown) => {
       this.log(`no JPEG rendition of ${path}: ${messageOf(err)}`);
       return path;
@@ -52,7 +53,8 @@ export class ItemFiles {
   }
 
   /** The folders a served file must lie in. */
-  allowedRoots(which: 'thumb' | 'original'): string[] {
-    return which === 'thumb' ? [this.thumbsDir] : [...listSources(this.db).map((s) => s.path), this.renditionsDir];
+  allowedRoots(which: FileKind): string[] {
+    const sources = listSources(this.db).map((s) => s.path);
+    return which === 'thumb' ? [this.thumbsDir] : which === 'file' ? sources : [...sources, this.renditionsDir];
   }
 }

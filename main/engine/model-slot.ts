@@ -3,7 +3,7 @@
 // here too, because changing them swaps the model: the new one is loaded first, and only
 // when that works are the running jobs stopped and the slot switched.
 import type { ParsedRequestOf, Settings } from '../contract/api';
-import type { EmbeddingModel } from '../ml/models/embedding-model';
+import { trainingSupport, type EmbeddingModel } from '../ml/models/embedding-model';
 import { loadModel as loadModelPackage, type LoadOptions } from '../ml/models/index';
 import { Catalog } from './embedding/catalog';
 import { indexFileFor, VectorStore } from './embedding/vector-store';
@@ -79,6 +79,7 @@ export class ModelSlot {
       threads: this.saved.threads ?? this.loadedWith.threads ?? defaultThreads(),
       dataDir: this.o.dataDir,
       dataDirChangeable: this.o.dataDirChangeable ?? false,
+      training: m ? { trainable: trainingSupport(m).trainable, reason: trainingSupport(m).reason ?? '' } : null,
     };
   }
 

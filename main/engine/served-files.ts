@@ -15,7 +15,11 @@ import { realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { isInside } from '../base/paths';
 
-export type FileKind = 'thumb' | 'original';
+/**
+ * thumb: a photo's thumbnail; original: what the viewer shows of an item (a HEIC photo as
+ * its JPEG rendition); file: the item's own file, to open or reveal outside the app.
+ */
+export type FileKind = 'thumb' | 'original' | 'file';
 
 /** What serving item files needs of the engine. */
 export interface ItemFileSource {

@@ -14,10 +14,12 @@ import type { EmbeddingModel } from '../ml/models/embedding-model';
 import type { EngineOptions } from './engine-options';
 import { dbFile, thumbsDir } from './data-dir';
 import { EngineError, noModel } from './errors';
+import { addModelFolder } from './add-model';
 import { itemDetail } from './item-detail';
 import { Indexer } from './indexing/indexer';
 import { Enrichment } from './passes/enrichment';
 import { ItemFiles } from './item-files';
+import type { FileKind } from './served-files';
 import { JobLane } from './jobs/job-lane';
 import { Library } from './library/library';
 import { ModelSlot } from './model-slot';
@@ -216,6 +218,11 @@ export class TroveEngine implements TroveApi {
     return this.slot.update(req);
   }
 
+  /** Settings' "Add model...": checks an export folder and adds it to the library's models. */
+  async addModel(req: ParsedRequestOf<'addModel'>): Promise<ResponseOf<'addModel'>> {
+    return addModelFolder(this.dataDir, req.dir, this.log);
+  }
+
   /** Resolves when a settings change (or the start-up one) has finished. */
   async settingsIdle(): Promise<void> {
     await this.slot.idle();
@@ -231,11 +238,11 @@ export class TroveEngine implements TroveApi {
     return this.files.original(id);
   }
 
-  async resolveFile(which: 'thumb' | 'original', id: number): Promise<string | null> {
+  async resolveFile(which: FileKind, id: number): Promise<string | null> {
     return this.files.resolve(which, id);
   }
 
-  async allowedRoots(which: 'thumb' | 'original'): Promise<string[]> {
+  async allowedRoots(which: FileKind): Promise<string[]> {
     return this.files.allowedRoots(which);
   }
 

@@ -63,3 +63,22 @@ describe('every task with a qwen2-vl model', () => {
     expect(res.results[0]!.box).toBeDefined();
   }, 300_000);
 });
+
+describe("Settings' Add model", () => {
+  it('checks an export folder, adds it to the library models with what it is and where it runs, and Settings lists it and says it cannot be fine-tuned', async () => {
+    const exportDir = join(dir.path, 'export-for-settings');
+    writeTinyExport(exportDir);
+    const added = await engine.addModel(methods.addModel.request.parse({ dir: exportDir }));
+    expect(added).toMatchObject({ model: { family: 'qwen2-vl' }, trainable: false, trainingReason: expect.stringMatching(/Trove's trainer/) });
+    expect(added.providers.some((p) => p.name === 'cpu' && p.available)).toBe(true);
+    expect(added.model.dir.startsWith(join(dir.path, 'data', 'models'))).toBe(true);
+    const settings = await engine.getSettings({});
+    expect(settings.availableModels.map((m) => m.dir)).toContain(added.model.dir);
+    // the running model is the tiny export too: Settings says why it cannot be fine-tuned
+    expect(settings.training).toMatchObject({ trainable: false, reason: expect.stringMatching(/Trove's trainer/) });
+  }, 120_000);
+
+  it('a folder that holds no export is a clear error', async () => {
+    await expect(engine.addModel(methods.addModel.request.parse({ dir: join(dir.path, 'library') }))).rejects.toThrow(/could not be added as a model: .*Pick the folder of a Qwen2-VL embedding export/);
+  });
+});

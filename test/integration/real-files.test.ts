@@ -139,6 +139,9 @@ describe('HEIC photos', () => {
     expect(await difference(sharp(pets), sharp(join(PHOTOS, 'coral', 'pets.jpg')))).toBeLessThan(8);
     // a JPEG is served as itself
     expect(await engine.resolveFile('original', ids.get('IMG_4103.jpg')!)).toMatch(/IMG_4103\.jpg$/);
+    // opening or revealing a photo outside the app takes the photo itself, never the rendition
+    expect(await engine.resolveFile('file', ids.get('IMG_4101.HEIC')!)).toMatch(/IMG_4101\.HEIC$/);
+    expect(await engine.allowedRoots('file')).not.toContainEqual(expect.stringMatching(/renditions/));
   });
 });
 

@@ -28,6 +28,7 @@ export function fakeEngine(): FakeEngine {
     threads: 4,
     dataDir: '/tmp/x',
     dataDirChangeable: false,
+    training: { trainable: true, reason: '' },
   };
   const api: TroveApi = {
     status: async (r) => (check('status', r), { dataDir: '/tmp/x', sources: 0, items: { image: 0, note: 0 }, embedded: 0, pending: 0, errors: 0, model: null, job: null, passes: [] }),
@@ -62,6 +63,10 @@ export function fakeEngine(): FakeEngine {
         throw Object.assign(new Error(`${r.modelDir} is not one of the installed model packages.`), { code: 'invalid' });
       }
       return { ...settings, modelDir: r.modelDir ?? settings.modelDir, threads: r.threads ?? settings.threads, provider: { ...settings.provider, preferred: r.providers ?? settings.provider.preferred } };
+    },
+    addModel: async (r) => {
+      check('addModel', r);
+      throw Object.assign(new Error(`${r.dir} could not be added as a model: config.json is missing.`), { code: 'invalid' });
     },
   };
   return {

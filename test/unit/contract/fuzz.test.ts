@@ -47,8 +47,8 @@ describe('bridge validation (HTTP)', () => {
       const body = (await res.json()) as { error?: { code: string; message: string } };
       if (accepted(c.method, c.request)) {
         // valid input reaches the engine; it may still answer "not found" (fake engine: getItem)
-        // updateSettings: a well-formed modelDir that is not an installed package is the engine's 'invalid'
-        expect([200, 404, ...(c.method === 'updateSettings' ? [400] : [])], JSON.stringify(c)).toContain(res.status);
+        // updateSettings: a well-formed modelDir that is not an installed package is the engine's 'invalid'; addModel: a folder that holds no export
+        expect([200, 404, ...(c.method === 'updateSettings' || c.method === 'addModel' ? [400] : [])], JSON.stringify(c)).toContain(res.status);
         continue;
       }
       rejected++;
