@@ -24,6 +24,7 @@ import { decodeModelInput } from '../../engine/library/images';
 import { flagInt, flagString, UsageError, type ParsedArgs } from '../args';
 import { MissingBuildError, miniMmebDir, trunkOnnxPath } from './locate';
 import { cancelOnCtrlC } from './ctrl-c';
+import { evalEvidence, type EvalEvidence } from './evidence';
 import type { EvalCommandDeps } from './deps';
 import { cmdEvalSearch } from './search-eval';
 
@@ -121,6 +122,7 @@ export async function cmdEval(args: ParsedArgs, deps: EvalCommandDeps): Promise<
   }
   let model: EmbeddingModel | null = null;
   let trunk: TrunkFeatures | null = null;
+  let evidence: EvalEvidence | null = null;
   const ctrlC = cancelOnCtrlC(err);
   const check = () => {
     if (ctrlC.pressed) throw new EvalCancelled();
@@ -150,7 +152,12 @@ export async function cmdEval(args: ParsedArgs, deps: EvalCommandDeps): Promise<
     const runs: Run[] = [];
     if (model) {
       let n = 0;
-      const enc = modelEncoder(model, { loadImage: decodeEvalImage, checkCancelled: check, onEmbedded: (k) => ((n = k), draw()) });
+      if (model.perception) {
+        evidence = evalEvidence(model.perception, env);
+        for (const m of evidence.mismatches) err.write(`trove: note: ${model.id} was trained with other perception packages (${m}); its scores may differ from its model card\n`);
+      }
+      const ev = evidence;
+      const enc = modelEncoder(model, { loadImage: decodeEvalImage, ...(ev ? { perceive: (p: string) => ev.perceive(p) } : {}), checkCancelled: check, onEmbedded: (k) => ((n = k), draw()) });
       runs.push({ name: `${model.id}@${model.version}`, encoder: enc, count: () => n, unit: 'embedded' });
     }
     if (baselines) {
@@ -203,6 +210,11 @@ export async function cmdEval(args: ParsedArgs, deps: EvalCommandDeps): Promise<
     throw e;
   } finally {
     ctrlC.remove();
+    if (evidence) {
+      const c = evidence.counts();
+      err.write(`trove: note: perception evidence of ${c.computed + c.cached + c.withoutText} images: ${c.computed} perceived now, ${c.cached} from the evidence cache${c.withoutText ? `, ${c.withoutText} from the cache without the text reader's lines (perceive-images.ts left the reader out there)` : ''}\n`);
+      await evidence.close();
+    }
     await trunk?.release();
     await model?.dispose();
   }

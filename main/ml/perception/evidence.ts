@@ -4,7 +4,9 @@
 // `evidenceFromStored` (engine side) rebuilds this from their rows. This module is the one
 // place where the models are run for evidence outside the passes: query images that are not
 // in the library, `trove eval`, and the training recipes.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ModelPackageError } from '../models/model-package';
 import type { EvidenceBox, PerceptionEvidence, PerceptionKind } from '../models/embedding-model';
 import { loadClassifier } from './classifier';
 import { loadDetector } from './detector';
@@ -83,6 +85,18 @@ export const REGION_KEEPS_LABELS = 0.6;
 
 /** The packages evidence is made with (folders of native-models/), per kind. */
 export const EVIDENCE_PACKAGES: Record<PerceptionKind, string> = { labels: 'imagenet-mobilenet-v2', objects: 'coco-centernet', text: 'ppocr-v4' };
+
+/** The `<id>@<version>` of the evidence packages installed in `root` (their manifests; nothing loaded). */
+export function installedEvidenceVersions(root: string, kinds: readonly PerceptionKind[] = ['labels', 'objects', 'text']): Partial<Record<PerceptionKind, string>> {
+  const out: Partial<Record<PerceptionKind, string>> = {};
+  for (const k of kinds) {
+    const file = join(root, EVIDENCE_PACKAGES[k], 'manifest.json');
+    if (!existsSync(file)) throw new ModelPackageError(`The perception package ${EVIDENCE_PACKAGES[k]} is not installed (${file} is missing). Reinstall Trove.`);
+    const m = JSON.parse(readFileSync(file, 'utf8')) as { id: string; version: string };
+    out[k] = `${m.id}@${m.version}`;
+  }
+  return out;
+}
 
 export interface LoadedEvidenceModels extends EvidenceModels {
   /** `<id>@<version>` of each loaded model, per kind: evidence made by other versions differs */
