@@ -6,8 +6,9 @@ import { basename, join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { sha256 } from '../../main/base/hash';
 import { decodeModelInput } from '../../main/engine/library/images';
-import type { RgbImage } from '../../main/ml/models/embedding-model';
-import { padTokens, rgbToPlanar } from '../../main/ml/models/vlm2vec/family';
+import type { PerceptionEvidence, RgbImage } from '../../main/ml/models/embedding-model';
+import { inputTokens, padTokens, rgbToPlanar, slotFeeds } from '../../main/ml/models/vlm2vec/family';
+import type { Vlm2vecConfig } from '../../main/ml/models/vlm2vec/model';
 import type { Vlm2vecBatch, Vlm2vecRows } from '../../main/ml/models/vlm2vec/train';
 import type { PromptTokenizer } from '../../main/ml/models/vlm2vec/tokenizer';
 import { promptText } from '../../main/ml/models/vlm2vec/tokenizer';
@@ -41,6 +42,8 @@ export interface Side {
   image: number;
   /** identity of the side (text + image), to keep duplicates out of one batch */
   key: string;
+  /** what the perception models saw in its image (models with perception tokens; absent: not known) */
+  evidence?: PerceptionEvidence;
 }
 
 export interface Pair {
@@ -83,11 +86,23 @@ export function trainingTexts(dataDir: string): string[] {
   return out;
 }
 
+/** How a model with perception tokens gets its evidence (train-nano.ts --perception). */
+export interface PerceptionData {
+  /** the model's config (its perception part decides the tokens: the read-text segment) */
+  config: Vlm2vecConfig;
+  /** the evidence of an image (path relative to the data folder), when it was computed */
+  evidenceOf(imagePath: string): PerceptionEvidence | undefined;
+  /** extra pairs whose image sides are evidence alone (lib/evidence-pairs.ts), by set */
+  extra?: { set: string; query: { text: string; evidence?: PerceptionEvidence }; target: { text: string; evidence?: PerceptionEvidence } }[];
+}
+
 /**
  * Reads DIR/train/*.jsonl (at most `limit` rows per set), tokenizing both sides once.
  * `instructions: false` (an ablation) takes each side's instruction out of its text.
+ * `perception`: sides with an image carry its evidence (and the read text in their tokens),
+ * and the extra pairs join as sets of their own.
  */
-export function loadTrainData(dataDir: string, tok: PromptTokenizer, maxTextTokens: number, limit = Infinity, { instructions = true } = {}): TrainData {
+export function loadTrainData(dataDir: string, tok: PromptTokenizer, maxTextTokens: number, limit = Infinity, { instructions = true, perception }: { instructions?: boolean; perception?: PerceptionData } = {}): TrainData {
   const dir = join(dataDir, 'train');
   const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
   if (!files.length) throw new Error(`No training data in ${dir}: run npx tsx native-models/recipes/build-data.ts first.`);
@@ -103,9 +118,12 @@ export function loadTrainData(dataDir: string, tok: PromptTokenizer, maxTextToke
     }
     return i;
   };
-  const side = (raw: string, image: string): Side => {
+  const side = (raw: string, image: string, given?: PerceptionEvidence): Side => {
     const text = instructions ? raw : withoutInstruction(raw);
-    return { tokens: tok.encode('', text, maxTextTokens), image: imageOf(image), key: `${image}\u0000${text}` };
+    const evidence = given ?? (perception && image ? perception.evidenceOf(image) : undefined);
+    if (!perception) return { tokens: tok.encode('', text, maxTextTokens), image: imageOf(image), key: `${image}\u0000${text}` };
+    const tokens = inputTokens(perception.config, tok, { instruction: '', text, perception: evidence });
+    return { tokens, image: imageOf(image), key: `${image}\u0000${text}\u0000${evidence && !image ? JSON.stringify(evidence) : ''}`, ...(evidence ? { evidence } : {}) };
   };
   const pairs: Pair[] = [];
   const byFamily = new Map<Family, number[][]>(FAMILIES.map((f) => [f, []]));
@@ -121,6 +139,19 @@ export function loadTrainData(dataDir: string, tok: PromptTokenizer, maxTextToke
       const hasNeg = Boolean(r.neg_text || r.neg_image_path);
       pairs.push({ set: name, query: side(r.qry, r.qry_image_path), target: side(r.pos_text, r.pos_image_path), ...(hasNeg ? { negative: side(r.neg_text ?? '', r.neg_image_path ?? '') } : {}) });
     }
+    byFamily.get(family)?.push(idx);
+    sets.push({ name, family, rows: idx.length });
+  }
+  const extra = new Map<string, number[]>();
+  for (const e of perception?.extra ?? []) {
+    const idx = extra.get(e.set) ?? [];
+    if (idx.length >= limit) continue;
+    if (!extra.has(e.set)) extra.set(e.set, idx);
+    idx.push(pairs.length);
+    pairs.push({ set: e.set, query: side(e.query.text, '', e.query.evidence), target: side(e.target.text, '', e.target.evidence) });
+  }
+  for (const [name, idx] of [...extra].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const family = familyOf(name);
     byFamily.get(family)?.push(idx);
     sets.push({ name, family, rows: idx.length });
   }
@@ -259,7 +290,7 @@ export function sampleBatch(data: TrainData, seed: number, index: number, size: 
   return out;
 }
 
-function rowsOf(sides: Side[], cache: FeatureCache): Vlm2vecRows {
+function rowsOf(sides: Side[], cache: FeatureCache, config?: Vlm2vecConfig): Vlm2vecRows {
   const { ids, mask, seq } = padTokens(sides.map((s) => s.tokens));
   const features = new Float32Array(sides.length * cache.featureSize);
   const hasImage = new Float32Array(sides.length);
@@ -268,7 +299,9 @@ function rowsOf(sides: Side[], cache: FeatureCache): Vlm2vecRows {
     cache.read(s.image, features, i * cache.featureSize);
     hasImage[i] = 1;
   });
-  return { ids, mask, seq, features, hasImage };
+  if (!config?.perception) return { ids, mask, seq, features, hasImage };
+  const slots = slotFeeds(config, sides.map((s) => s.evidence));
+  return { ids, mask, seq, features, hasImage, perceptionIds: slots.ids, perceptionFeatures: slots.features, perceptionMask: slots.mask };
 }
 
 /**
@@ -280,14 +313,14 @@ function rowsOf(sides: Side[], cache: FeatureCache): Vlm2vecRows {
  * With `negatives`, the rows' hard negatives join the candidates, except one equal to any
  * positive of the batch or to an earlier negative (it would be a false negative / a tie).
  */
-export function makeBatch(data: TrainData, cache: FeatureCache, pairIdx: number[], { negatives = false } = {}): Vlm2vecBatch {
+export function makeBatch(data: TrainData, cache: FeatureCache, pairIdx: number[], { negatives = false, config }: { negatives?: boolean; config?: Vlm2vecConfig } = {}): Vlm2vecBatch {
   const key = (p: Pair): number[] => [+(p.query.image >= 0), +(p.target.image >= 0), p.query.tokens.length + p.target.tokens.length];
   const ps = pairIdx
     .map((i) => data.pairs[i])
     .map((p) => ({ p, k: key(p) }))
     .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2])
     .map((x) => x.p);
-  const batch: Vlm2vecBatch = { queries: rowsOf(ps.map((p) => p.query), cache), targets: rowsOf(ps.map((p) => p.target), cache) };
+  const batch: Vlm2vecBatch = { queries: rowsOf(ps.map((p) => p.query), cache, config), targets: rowsOf(ps.map((p) => p.target), cache, config) };
   if (negatives) {
     const seen = new Set(ps.map((p) => p.target.key));
     const negs: Side[] = [];
@@ -296,7 +329,7 @@ export function makeBatch(data: TrainData, cache: FeatureCache, pairIdx: number[
       seen.add(p.negative.key);
       negs.push(p.negative);
     }
-    if (negs.length) batch.negatives = rowsOf(negs, cache);
+    if (negs.length) batch.negatives = rowsOf(negs, cache, config);
   }
   return batch;
 }

