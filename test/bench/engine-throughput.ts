@@ -150,7 +150,16 @@ export function serialBound(rates: SerialRates, photos: number, noteChunks: numb
   const seconds = photos / rates.decodePerSec + photos / rates.imageEmbedPerSec + noteChunks / rates.textEmbedPerSec;
   const c = rates.cpuMs;
   const cpuSeconds = c ? (photos * (c.decode + c.imageEmbed) + noteChunks * c.textEmbed) / 1000 : null;
-  return { ...rates, photos, noteChunks, seconds: r3(seconds), photosPerSecEquivalent: r1(photos / seconds), cpuSeconds: cpuSeconds === null ? null : r3(cpuSeconds) };
+  return {
+    ...rates,
+    photos,
+    noteChunks,
+    seconds: r3(seconds),
+    photosPerSecEquivalent: r1(photos / seconds),
+    cpuSeconds: cpuSeconds === null ? null : r3(cpuSeconds),
+    /** cores the parts kept busy while measured alone */
+    coresBusy: cpuSeconds === null ? null : r3(cpuSeconds / seconds),
+  };
 }
 
 /**
@@ -282,7 +291,7 @@ export function engineThroughputLines(e: EngineThroughput & { available: true },
     kv('ENGINE / BOUND (goal >= 90 %)', pct(e.ratioToBound));
     if (e.cpuRatioToBound !== null) {
       kv('CPU: bound / engine (every thread)', `${pct(e.cpuRatioToBound)} (${b.cpuSeconds} s of decode + embed CPU, the engine used ${e.embedCpuSeconds} s: the rest is hashing, EXIF, SQLite, HNSW)`);
-      kv('cores kept busy in the embed phase', `${e.coresBusy} (wall ratio below the CPU ratio: cores idle or taken by other processes)`);
+      kv('cores kept busy: engine / the parts alone', `${e.coresBusy} / ${b.coresBusy} (of 2 on a quiet machine; fewer: idle, or taken by other processes)`);
     }
   }
   extra();

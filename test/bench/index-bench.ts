@@ -6,7 +6,11 @@
 //      4 in flight (sharp.concurrency() is 1 here, so parallelism comes from images in
 //      flight); also 1 in flight, and with a thumbnail per photo as the engine makes one;
 //  (b) indexing throughput of the real engine (TroveEngine + the hashed test-double
-//      embedder) over the same files plus N notes, in the same run, and its ratio to (a);
+//      embedder) over the same files plus N notes, in the same run: the embed phase against
+//      (a) and against the serial bound (one decode with the engine's functions + the model
+//      alone per photo and note chunk; engine-throughput.ts), in wall time (meaningful only
+//      on an otherwise idle machine) and in CPU seconds of every thread (the engine's work
+//      beyond decoding and embedding, whatever else runs), with the cores each kept busy;
 //  (c) HNSW (VectorIndex) on clustered vectors: build rate, query latency p50/p95 at
 //      several ef, recall@10 against exact search, exact search latency, save/load times;
 //      filtered search where the filter allows --shares percent of the vectors (default 1,

@@ -121,6 +121,8 @@ export async function passesBench(lib: LibraryFixture, log: (line: string) => vo
     for (const p of passes) warm.set(p.name, await p.run(itemOf(files[0]!, 0), p.needsPixels ? first : null, warm));
     const ms = new Map<string, number[]>(passes.map((p) => [p.name, []]));
     const perPhotoMs: number[] = [];
+    /** whether the text pass read any line in each photo */
+    const readText: boolean[] = [];
     for (let i = 0; i < files.length; i++) {
       const item = itemOf(files[i]!, i + 1);
       const image: RgbImage = await decodeOne(files[i]!);
@@ -135,6 +137,7 @@ export async function passesBench(lib: LibraryFixture, log: (line: string) => vo
         total += took;
       }
       perPhotoMs.push(total);
+      readText.push((earlier.get('text')?.lines?.length ?? 0) > 0);
       log(`photo ${i + 1}/${files.length} ${basename(files[i]!)}: ${passes.map((p) => `${p.name} ${ms.get(p.name)!.at(-1)!.toFixed(0)}`).join(', ')} ms`);
     }
     const figures: PassFigure[] = passes.map((p) => {
@@ -142,7 +145,12 @@ export async function passesBench(lib: LibraryFixture, log: (line: string) => vo
       const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
       return { name: p.name, label: p.label, photos: xs.length, meanMs: r1(mean), medianMs: r1(median(xs)), maxMs: r1(Math.max(...xs)), photosPerSec: r1(1000 / mean) };
     });
-    const allMs = perPhotoMs.reduce((a, b) => a + b, 0) / perPhotoMs.length;
+    const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+    const allMs = mean(perPhotoMs);
+    const split = (withText: boolean) => {
+      const xs = perPhotoMs.filter((_, i) => readText[i] === withText);
+      return { photos: xs.length, msPerPhoto: r1(mean(xs)), ratioToDecodeOnTwoCores: r3(mean(xs) / decodeMsOnTwoCores) };
+    };
     return {
       photos: files.length,
       decodeSide: PERCEPTION_DECODE_SIDE,
@@ -155,6 +163,9 @@ export async function passesBench(lib: LibraryFixture, log: (line: string) => vo
       },
       passes: figures,
       all: { msPerPhoto: r1(allMs), photosPerSec: r1(1000 / allMs), ratioToDecodeOnTwoCores: r3(allMs / decodeMsOnTwoCores) },
+      /** the photos the text pass read lines in, and the others */
+      withText: split(true),
+      withoutText: split(false),
     };
   } finally {
     await disposePerceptionModels(models);
@@ -176,6 +187,9 @@ export function passesLines(f: PassesFigures, engine: { photos: number; seconds:
   }
   out.push(`  ${'all'.padEnd(10)}${f.all.msPerPhoto.toFixed(1).padStart(10)}${''.padStart(18)}${f.all.photosPerSec.toFixed(1).padStart(10)}${f.all.ratioToDecodeOnTwoCores.toFixed(2).padStart(10)}`);
   out.push(`  ALL PASSES / DECODE OF THE SAME PHOTO ON 2 CORES (goal <= 3)   ${f.all.ratioToDecodeOnTwoCores.toFixed(2)} x`);
+  for (const [what, g] of [['photos the text pass read text in', f.withText], ['photos without text read', f.withoutText]] as const) {
+    if (g.photos) out.push(`    ${what.padEnd(36)} ${g.photos} photos, ${g.msPerPhoto} ms/photo, ${g.ratioToDecodeOnTwoCores.toFixed(2)} x decode`);
+  }
   if (f.unavailable.length) out.push(`  not measured (package missing): ${f.unavailable.map((u) => `${u.name} (${u.reason})`).join('; ')}`);
   if (engine) {
     out.push(
