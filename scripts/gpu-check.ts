@@ -12,6 +12,7 @@ import { loadModel } from '../main/ml/models/index';
 import { probeProviders } from '../main/ml/models/qwen2-vl/add-model';
 import { shapeBench } from '../test/bench/qwen2vl-shape-bench';
 import { writeTinyExport } from '../test/support/qwen2vl-tiny';
+import { messageOf } from '../main/base/errors';
 
 const root = join(__dirname, '..');
 const PHOTOS = ['parrot.jpg', 'pets.jpg', 'owl.jpg', 'hot_dog.jpg'].map((f) => join(root, 'test', 'fixtures', 'photos', 'coral', f));
@@ -21,7 +22,7 @@ async function inputsFor(model: EmbeddingModel): Promise<EmbedInput[]> {
   const out: EmbedInput[] = [{ instruction: 'Find me an everyday image that matches the given caption: a parrot', text: '' }, { instruction: '', text: 'notes on sourdough' }];
   for (const f of PHOTOS) {
     const s = sharp(readFileSync(f)).removeAlpha();
-    const sized = model.imageResize === 'model' ? s : s.resize(model.imageSize!.width, model.imageSize!.height, { fit: 'cover' });
+    const sized = model.imageSize!.fit === 'area' ? s : s.resize(model.imageSize!.width, model.imageSize!.height, { fit: 'cover' });
     const { data, info } = await sized.raw().toBuffer({ resolveWithObject: true });
     out.push({ image: { width: info.width, height: info.height, data: new Uint8Array(data) }, instruction: 'Represent the given image.', text: '' });
   }
@@ -43,7 +44,7 @@ async function check(name: string, dir: string, providers: string[]): Promise<vo
       const diff = Math.max(...out.map((e, i) => Math.max(...e.map((x, k) => Math.abs(x - reference![i]![k]!)))));
       say(`  ${p.padEnd(9)} ran on ${model.provider.name.padEnd(8)} ${(inputs.length / secs).toFixed(2)} inputs/s (2 texts + ${PHOTOS.length} photos)  max |diff| vs ${providers[0]} ${diff.toExponential(2)}`);
     } catch (e) {
-      say(`  ${p.padEnd(9)} failed: ${(e as Error).message.split('\n')[0]}`);
+      say(`  ${p.padEnd(9)} failed: ${messageOf(e).split('\n')[0]}`);
     } finally {
       await model.dispose();
     }

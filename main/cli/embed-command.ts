@@ -33,7 +33,7 @@ export async function cmdEmbed(args: ParsedArgs, deps: EmbedDeps): Promise<numbe
     if (imageFile !== undefined) {
       if (!model.imageSize) throw new UsageError(`the model ${model.id} reads text only; leave out --image`);
       const buf = readFileSync(imageFile);
-      input.image = model.imageResize === 'model' ? await decodeForPerception(buf, FULL_SIZE) : await decodeForModel(buf, model.imageSize);
+      input.image = model.imageSize.fit === 'area' ? await decodeForPerception(buf, FULL_SIZE) : await decodeForModel(buf, model.imageSize);
     }
     const [e] = await model.embed([input]);
     const embedding = Array.from(e!);

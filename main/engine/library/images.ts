@@ -6,7 +6,7 @@ import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import exifr from 'exifr';
 import sharp from 'sharp';
-import type { RgbImage } from '../../ml/models/embedding-model';
+import type { ModelImageSize, RgbImage } from '../../ml/models/embedding-model';
 import { UnreadableFile } from './fs-errors';
 import { decodeHeicPixels, isIsoMediaFile, needsLibheif } from './heif';
 import { messageOf } from '../../base/errors';
@@ -124,9 +124,21 @@ async function decodeRgb(buf: Buffer, resize: (img: sharp.Sharp) => sharp.Sharp)
 
 const asRgb = (img: DecodedImage): RgbImage => ({ width: img.width, height: img.height, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength) });
 
-/** The model's input: EXIF-rotated, resized to cover size then centre-cropped, alpha flattened onto white, RGB (as decodeIntermediate + modelInputFrom). */
-export async function decodeForModel(buf: Buffer, size: { width: number; height: number }): Promise<RgbImage> {
+/** The model's input: EXIF-rotated, sized by `size` (modelResize), alpha flattened onto white, RGB (as decodeIntermediate + modelInputFrom). */
+export async function decodeForModel(buf: Buffer, size: ModelImageSize): Promise<RgbImage> {
+  if (size.fit === 'area') return decodeModelInput(buf, size);
   return asRgb(await decodeRgb(buf, (img) => img.resize(size.width, size.height, { fit: 'cover' })));
+}
+
+/**
+ * How an image (or a region of one) of width x height becomes the model's input (sharp's
+ * resize arguments): 'cover' crops to the model's fixed size; 'area' keeps the aspect and
+ * shrinks to at most size.width x size.height pixels (never enlarged).
+ */
+export function modelResize(width: number, height: number, size: ModelImageSize): { width: number; height: number; fit: 'cover' | 'fill' } {
+  if (size.fit !== 'area') return { width: size.width, height: size.height, fit: 'cover' };
+  const scale = Math.min(1, Math.sqrt((size.width * size.height) / (width * height)));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)), fit: 'fill' };
 }
 
 /**
@@ -156,17 +168,18 @@ export async function decodeIntermediate(buf: Buffer, minSide: number): Promise<
 
 const rawInput = (img: DecodedImage) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
 
-/** The model's input from an intermediate: resized to cover `size`, centre-cropped. */
-export async function modelInputFrom(img: DecodedImage, size: { width: number; height: number }): Promise<RgbImage> {
-  const data = await rawInput(img).resize(size.width, size.height, { fit: 'cover' }).raw().toBuffer();
-  return { width: size.width, height: size.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+/** The model's input from an intermediate, sized by `size` (modelResize). */
+export async function modelInputFrom(img: DecodedImage, size: ModelImageSize): Promise<RgbImage> {
+  const r = modelResize(img.width, img.height, size);
+  const data = await rawInput(img).resize(r.width, r.height, { fit: r.fit }).raw().toBuffer();
+  return { width: r.width, height: r.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
 /**
  * The model's input from a file's bytes by way of one intermediate at the model's size: the
  * pixels indexing feeds the model, for eval suites and training data that must match them.
  */
-export async function decodeModelInput(buf: Buffer, size: { width: number; height: number }): Promise<RgbImage> {
+export async function decodeModelInput(buf: Buffer, size: ModelImageSize): Promise<RgbImage> {
   return modelInputFrom(await decodeIntermediate(buf, Math.max(size.width, size.height)), size);
 }
 

@@ -4,12 +4,16 @@
 // sliding windows + the whole image, and a model's own detector boxes when it has one),
 // each region is cropped from that decode and embedded with the grounding target
 // instruction; the query is the photo with the grounding query instruction and the
-// caption. The best box per photo wins; photos are ranked by it.
+// caption. The best box per photo wins; photos are ranked by it. A model that reads
+// perception evidence gets the photo's with the query and each region's share of it
+// (evidenceOfRegion: the objects and text inside the region) with the region.
 import sharp from 'sharp';
 import type { Box, SearchResponse, SearchResult } from '../../contract/api';
-import type { EmbedInput, EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
+import type { EmbedInput, EmbeddingModel, ModelImageSize, PerceptionEvidence, RgbImage } from '../../ml/models/embedding-model';
+import { evidenceOfRegion } from '../../ml/perception/evidence';
+import { withEvidence } from '../embedding/evidence';
 import { describeInput, fill } from '../embedding/instructions';
-import type { DecodedImage } from '../library/images';
+import { modelResize, type DecodedImage } from '../library/images';
 import { dot, embedAll } from './ask';
 
 /** A box in fractions of the image (0..1), so proposals do not depend on the decode size. */
@@ -69,19 +73,20 @@ export function pixelRect(b: UnitBox, width: number, height: number): { left: nu
 
 const raw = (img: DecodedImage) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
 
-/** One region of the decode at the model's input size, resized to cover + centre-cropped: the rule every image the model was trained on went through. */
-export async function cropForModel(img: DecodedImage, b: UnitBox, size: { width: number; height: number }): Promise<RgbImage> {
+/** One region of the decode as the model's input, by the rule every whole photo goes through (modelResize). */
+export async function cropForModel(img: DecodedImage, b: UnitBox, size: ModelImageSize): Promise<RgbImage> {
   const r = pixelRect(b, img.width, img.height);
-  const data = await raw(img).extract(r).resize(size.width, size.height, { fit: 'cover' }).raw().toBuffer();
-  return { width: size.width, height: size.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  const to = modelResize(r.width, r.height, size);
+  const data = await raw(img).extract(r).resize(to.width, to.height, { fit: to.fit }).raw().toBuffer();
+  return { width: to.width, height: to.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
-export function groundingQueryInput(model: EmbeddingModel, image: RgbImage, caption: string): EmbedInput {
-  return fill(model.instructions.grounding.query, caption, image);
+export function groundingQueryInput(model: EmbeddingModel, image: RgbImage, caption: string, perception?: PerceptionEvidence): EmbedInput {
+  return withEvidence(model, fill(model.instructions.grounding.query, caption, image), perception);
 }
 
-export function regionTargetInput(model: EmbeddingModel, crop: RgbImage): EmbedInput {
-  return fill(model.instructions.grounding.target, '', crop);
+export function regionTargetInput(model: EmbeddingModel, crop: RgbImage, perception?: PerceptionEvidence): EmbedInput {
+  return withEvidence(model, fill(model.instructions.grounding.target, '', crop), perception);
 }
 
 export interface Grounded {
@@ -102,12 +107,15 @@ export async function groundInImage(
   caption: string,
   fullInput: RgbImage,
   detected: readonly UnitBox[] = [],
+  /** what the perception models saw in the whole photo (models that read it; absent: not known) */
+  perception?: PerceptionEvidence,
 ): Promise<Grounded> {
   const size = model.imageSize!;
   const regions = proposeRegions(detected);
   const crops = await Promise.all(regions.map((b) => cropForModel(img, b, size)));
-  const query = groundingQueryInput(model, fullInput, caption);
-  const [qv, ...rv] = await embedAll(model, [query, ...crops.map((c) => regionTargetInput(model, c))], 36);
+  const query = groundingQueryInput(model, fullInput, caption, perception);
+  const ofRegion = (b: UnitBox) => (model.perception && perception ? evidenceOfRegion(perception, b) : undefined);
+  const [qv, ...rv] = await embedAll(model, [query, ...crops.map((c, i) => regionTargetInput(model, c, ofRegion(regions[i]!)))], 36);
   let best = 0;
   let bestScore = -Infinity;
   rv.forEach((v, i) => {

@@ -85,19 +85,26 @@ export interface PerceptionUse {
   packages: Partial<Record<PerceptionKind, string>>;
 }
 
+/** How images become the model's input. */
+export interface ModelImageSize {
+  readonly width: number;
+  readonly height: number;
+  /**
+   * 'cover' (absent): resized to cover width x height and centre-cropped, the rule a
+   * fixed-size model was trained with. 'area': the aspect kept, scaled down to at most
+   * width x height pixels, for models that resize images themselves (Qwen2-VL's
+   * smart_resize): a whole photo, never its centre only.
+   */
+  readonly fit?: 'cover' | 'area';
+}
+
 export interface EmbeddingModel {
   readonly id: string;
   readonly version: string;
   readonly family: string;
   readonly dim: number;
   /** the size images must be decoded to; null for text-only models */
-  readonly imageSize: { width: number; height: number } | null;
-  /**
-   * 'fixed' (or absent): `embed` needs images decoded to imageSize. 'model': it takes any
-   * size and resizes itself (Qwen2-VL's smart_resize); imageSize is then the square the
-   * engine decodes library photos to.
-   */
-  readonly imageResize?: 'fixed' | 'model';
+  readonly imageSize: ModelImageSize | null;
   /** whether Trove's trainer can fine-tune it (absent: unknown, see trainingSupport) */
   readonly training?: TrainingSupport;
   readonly instructions: Record<TaskName, InstructionPair>;

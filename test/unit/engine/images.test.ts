@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeForModel, decodeIntermediate, ensureThumbnail, modelInputFrom, probeImage, readExif, thumbnailFile } from '../../../main/engine/library/images';
+import { cropForModel } from '../../../main/engine/queries/ground';
 import { tempDir } from '../../support/tmp';
 
 let dir: ReturnType<typeof tempDir>;
@@ -53,6 +54,25 @@ describe('photos', () => {
     const px = (x: number, y: number) => Array.from(rgb.data.subarray((y * 8 + x) * 3, (y * 8 + x) * 3 + 3));
     expect(px(4, 0)[0]).toBeGreaterThan(200);
     expect(px(4, 7)[2]).toBeGreaterThan(200);
+  });
+
+  it("keeps the whole photo for a model that resizes images itself ('area': aspect kept, at most the pixel budget)", async () => {
+    // upright the photo is 20 wide, 40 tall: red on top, blue below
+    const budget = { width: 10, height: 10, fit: 'area' as const };
+    for (const rgb of [await decodeForModel(photo, budget), await modelInputFrom(await decodeIntermediate(photo, 10), budget)]) {
+      expect([rgb.width, rgb.height]).toEqual([7, 14]); // 7 x 14 = 98 <= 100 pixels, 1:2 kept
+      const px = (x: number, y: number) => Array.from(rgb.data.subarray((y * rgb.width + x) * 3, (y * rgb.width + x) * 3 + 3));
+      // nothing cropped: the first and the last rows are the photo's own top and bottom
+      expect(px(3, 0)[0]).toBeGreaterThan(200);
+      expect(px(3, 13)[2]).toBeGreaterThan(200);
+    }
+    // never enlarged; a region keeps its own aspect
+    expect((await decodeForModel(photo, { width: 100, height: 100, fit: 'area' })).width).toBe(20);
+    const img = await decodeIntermediate(photo, 20);
+    const crop = await cropForModel(img, { x: 0, y: 0, width: 1, height: 0.25 }, budget);
+    expect([crop.width, crop.height]).toEqual([14, 7]); // the top quarter, 20 x 10, to 98 pixels
+    // a fixed-size model still gets its square
+    expect(await cropForModel(img, { x: 0, y: 0, width: 1, height: 0.25 }, { width: 8, height: 8 })).toMatchObject({ width: 8, height: 8 });
   });
 
   it('decodes grey, RGBA, 16-bit and CMYK images to 3-channel RGB', async () => {

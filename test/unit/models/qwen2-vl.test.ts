@@ -98,8 +98,7 @@ describe('qwen2-vl family: a tiny export against an independent reference', () =
     expect(seq.family).toBe('qwen2-vl');
     expect(seq.dim).toBe(16);
     expect(seq.id).toBe('tiny-seq');
-    expect(seq.imageSize).toEqual({ width: 448, height: 448 });
-    expect(seq.imageResize).toBe('model');
+    expect(seq.imageSize).toEqual({ width: 448, height: 448, fit: 'area' });
     expect(seq.variants.text_model.dataFiles).toEqual(['onnx/text_model.onnx_data']);
     const t = trainingSupport(seq);
     expect(t.trainable).toBe(false);

@@ -6,7 +6,7 @@
 // L2 normalised.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EmbedInput, EmbeddingModel } from '../embedding-model';
+import type { EmbedInput, EmbeddingModel, ModelImageSize } from '../embedding-model';
 import type { FamilyLoader, LoadOptions } from '../loader';
 import { registerModelFamily } from '../loader';
 import type { ModelPackage } from '../model-package';
@@ -50,8 +50,7 @@ export class Qwen2VlEmbedder implements EmbeddingModel {
   readonly id: string;
   readonly version: string;
   readonly dim: number;
-  readonly imageSize: { width: number; height: number };
-  readonly imageResize = 'model' as const;
+  readonly imageSize: ModelImageSize;
   readonly training = { trainable: false, reason: QWEN2_VL_NOT_TRAINABLE };
   readonly instructions: EmbeddingModel['instructions'];
   readonly provider: EmbeddingModel['provider'];
@@ -69,7 +68,7 @@ export class Qwen2VlEmbedder implements EmbeddingModel {
     this.dim = parts.config.hidden_size;
     const img = m.preprocessing.image;
     if (!img) throw new ModelPackageError(`The qwen2-vl model ${m.id} has no image size in its manifest. Add it again with \`trove model add\`.`);
-    this.imageSize = { width: img.width, height: img.height };
+    this.imageSize = { width: img.width, height: img.height, fit: 'area' };
     this.instructions = m.instructions;
     this.provider = sessions.provider;
   }
