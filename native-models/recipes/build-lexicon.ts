@@ -3,17 +3,18 @@
 // instance hypernyms; index.noun's words with their senses by frequency and each sense's
 // tag count (cntlist.rev); noun.exc; and the
 // single-word adjectives, verbs and adverbs (to tell a common word from a name). It also
-// checks the hand-made COCO-80 table (coco80.json) against WordNet.
+// checks the hand-made COCO-80 table (coco80.json) and everyday words (everyday-words.json) against WordNet.
 //
 //   npx tsx native-models/recipes/build-lexicon.ts [--out DIR] [--cache DIR]
 //
 // Output (DIR, default native-models/lexicon): lexicon.json.gz (layout:
 // main/engine/lexicon/lexicon-file.ts), build.json (package version + SHA-256, output
 // SHA-256, counts), LICENSE (WordNet's licence, from data.noun's header). README.md and
-// coco80.json beside them are written by hand.
+// coco80.json and everyday-words.json beside them are written by hand.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeLexicon, LEXICON_FORMAT, type LexiconFile } from '../../main/engine/lexicon/lexicon-file';
+import { EVERYDAY_FILE, parseEverydayTable } from '../../main/engine/lexicon/everyday';
 import { outAndCache } from './lib/args';
 import { fetchDeb } from './lib/fetch';
 import { sha256 } from '../../main/base/hash';
@@ -146,6 +147,13 @@ function main(): void {
     const i = position.get(Number(c.wnid.slice(1)));
     if (!/^n\d{8}$/.test(c.wnid) || i === undefined) throw new Error(`coco80.json: ${c.name} -> ${c.wnid} is not a WordNet 3.0 noun synset`);
     if (!lemmaRows[i]!.split('|').some((l) => l.toLowerCase() === c.lemma.toLowerCase())) throw new Error(`coco80.json: ${c.wnid} (${lemmaRows[i]}) has no lemma "${c.lemma}"`);
+  }
+
+  // and so must the hand-made everyday words table
+  const everyday = parseEverydayTable(readFileSync(join(args.out, EVERYDAY_FILE)), EVERYDAY_FILE);
+  for (const l of everyday) {
+    const i = position.get(Number(l.wnid.slice(1)));
+    if (i === undefined || !lemmaRows[i]!.split('|').some((x) => x.toLowerCase() === l.lemma.toLowerCase())) throw new Error(`${EVERYDAY_FILE}: ${l.wnid} is not a WordNet 3.0 noun synset with the lemma "${l.lemma}"`);
   }
 
   const out = encodeLexicon(file);

@@ -1,9 +1,11 @@
 // The words a pass's tag puts in the full-text index, with how closely each names it: the
 // tag itself and its synonyms (1), then broader words from WordNet at 0.8 a step
 // ("golden retriever" -> retriever 0.8, ... dog 0.41, ... animal 0.21; the lexicon's
-// expandLabel), so a query names the thing at any level. Faces and people get the words
-// people use for photos of them.
-import { expandLabel } from '../lexicon/expand';
+// expandLabel), and the everyday words WordNet does not link (a bolete is a mushroom), so a
+// query names the thing at any level. Faces and people get the words people use for photos
+// of them.
+import { expandLabel, LABEL_DECAY } from '../lexicon/expand';
+import { everydayWords } from '../lexicon/everyday';
 import { cocoWnid } from '../lexicon/coco';
 import type { Lexicon } from '../lexicon/lexicon';
 import { DOCUMENT_WORDS } from '../passes/document-kinds';
@@ -30,6 +32,8 @@ export function tagWordsWith(lexicon: Lexicon | null): TagWords {
       const head = w.synset ? headNoun(lexicon, w.word, w.synset) : null;
       if (head) words.push({ word: head, weight: w.weight });
     }
+    // what people call it where WordNet's hypernyms are silent (a bolete is a mushroom), one step up
+    if (/^n\d{8}$/.test(label)) for (const word of everydayWords(label)) words.push({ word, weight: LABEL_DECAY });
     return words.length ? words : own(name);
   };
   return (t: TaggedRow): WeightedTagWord[] => {

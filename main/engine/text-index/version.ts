@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { messageOf } from '../../base/errors';
 
 /** Bump when documents.ts or tag-words.ts would write other documents for the same store. */
-export const TEXT_INDEX_VERSION = 4;
+export const TEXT_INDEX_VERSION = 5;
 
 export function textIndexStamp(dataDir: string): string {
   return join(dataDir, 'text-index.json');

@@ -1,5 +1,9 @@
 // What the full-text index holds for an item: words of names a person chose (not the
 // camera's), the text read or written, the tags with broader words, the places.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EVERYDAY_FILE, parseEverydayTable } from '../../../main/engine/lexicon/everyday';
+import { expandLabel, LABEL_DECAY } from '../../../main/engine/lexicon/expand';
 import { describe, expect, it } from 'vitest';
 import { colourName, dominantColours } from '../../../main/engine/passes/colours';
 import { documentKinds } from '../../../main/engine/passes/document-kinds';
@@ -101,5 +105,32 @@ describe('compound tags', () => {
     expect(of('sea lion', 'n02077923')).not.toContain('lion');
     expect(of('Granny Smith', 'n07742313')).toContain('food'); // via "solid food"
     expect(of('golden retriever', 'n02099601')).toContain('retriever');
+  });
+});
+
+describe('everyday words WordNet does not link', () => {
+  it('each link is an ImageNet label synset with the lemma it says, not already above it in WordNet', () => {
+    const lex = defaultLexicon();
+    const table = parseEverydayTable(readFileSync(join(__dirname, '../../../native-models/lexicon', EVERYDAY_FILE)), EVERYDAY_FILE);
+    expect(table.length).toBeGreaterThan(10);
+    for (const l of table) {
+      const s = lex.synset(l.wnid);
+      expect(s, l.wnid).not.toBeNull();
+      expect(s!.lemmas.map((x) => x.toLowerCase()), l.wnid).toContain(l.lemma.toLowerCase());
+      // a word WordNet already gives the label would be a useless link
+      const given = expandLabel(lex, l.wnid).map((w) => w.word);
+      for (const w of l.words) expect(given, `${l.lemma} -> ${w}`).not.toContain(w);
+    }
+  });
+
+  it('index a label with them one step up: a bolete is found by "mushroom", a seashore by "beach"', () => {
+    const words = tagWordsWith(defaultLexicon());
+    const weightOf = (tag: string, ref: string, word: string, score = 0.8) => words({ pass: 'labels', tag, score, count: 1, ref }).find((w) => w.word === word)?.weight;
+    expect(weightOf('bolete', 'n13054560', 'mushroom')).toBe(LABEL_DECAY);
+    expect(weightOf('seashore', 'n09428293', 'beach')).toBe(LABEL_DECAY);
+    expect(weightOf('bolete', 'n13054560', 'fungus')).toBe(LABEL_DECAY); // WordNet's own hypernym stays
+    expect(weightOf('tabby', 'n02123045', 'mushroom')).toBeUndefined();
+    // like every broader word, only for a label probable enough
+    expect(weightOf('bolete', 'n13054560', 'mushroom', 0.06)).toBeUndefined();
   });
 });
