@@ -10,13 +10,15 @@ import type { EmbedInput, EmbeddingModel } from '../../ml/models/embedding-model
 import type { Db } from '../store/db';
 import { forgetPasses } from '../store/perception';
 import { replaceSearchDocs } from '../store/search-text';
-import { catalogRows, copyEmbeddings, deleteChunks, deleteEmbeddingsOfItem, findTwin, insertChunk, insertEmbedding } from '../store/embeddings';
+import { copyEmbeddings, deleteChunks, deleteEmbeddingsOfItem, findTwin, insertChunk, insertEmbedding } from '../store/embeddings';
 import { clearError, recordError } from '../store/errors';
 import { countPending, deleteItem, getItem, itemStillIs, markError, markReady, pendingItems } from '../store/items';
 import { updateJob } from '../store/jobs';
 import type { Catalog } from './catalog';
 import { prepareItem, type Prepared } from './prepare';
-import { jobProgress, RateMeter } from '../jobs/progress';
+import { storedEvidence } from './evidence';
+import { recordFor, writeEmbeddingRecord } from './evidence-refresh';
+import { jobProgress, ProgressThrottle, RateMeter } from '../jobs/progress';
 import type { VectorStore } from './vector-store';
 
 export interface PipelineOptions {
@@ -46,7 +48,7 @@ export class IndexJob {
   private resumeWaiters: (() => void)[] = [];
   private cancelled = false;
   private paused = false;
-  private lastEmit = 0;
+  private readonly throttle = new ProgressThrottle();
   private message: string | undefined;
 
   constructor(private readonly o: PipelineOptions) {
@@ -149,6 +151,7 @@ export class IndexJob {
       modelVersion,
       thumbsDir: this.o.thumbsDir,
       twinOf: (hash: string, kind: ItemKind, selfId: number) => findTwin(db, hash, kind, modelVersion, selfId),
+      evidenceOf: (itemId: number, hash: string) => storedEvidence(db, itemId, hash),
     };
     const out = new Array<Prepared>(rows.length);
     let i = 0;
@@ -281,6 +284,9 @@ export class IndexJob {
           const chunkId = x.chunk ? insertChunk(db, id, x.chunk) : null;
           const v = vecs[j]!;
           toIndex.push([insertEmbedding(db, { itemId: id, chunkId, modelVersion, vector: v }), v]);
+          // which evidence this embedding read (evidence-refresh.ts embeds it again when the passes see more)
+          const record = x.input.perception ? recordFor(db, id, p.meta.hash, modelVersion) : null;
+          if (record) writeEmbeddingRecord(db, id, p.meta.hash, record);
         });
         markReady(db, id, p.meta, modelVersion);
         readied.push({ id, oldHash: p.item.hash, newHash: p.meta.hash });
@@ -293,15 +299,11 @@ export class IndexJob {
       }
     })();
     // after the commit: the cache follows the truth
-    this.o.vectors.remove(dropFromIndex);
-    for (const [eid, v] of toIndex) this.o.vectors.add(eid, v);
-    for (const id of touched) catalog.replaceItem(id, catalogRows(db, modelVersion, id));
+    this.o.vectors.followCommit(db, catalog, { dropped: dropFromIndex, added: toIndex, items: [...touched] });
   }
 
   private emit(force: boolean): void {
-    const now = Date.now();
-    if (!force && now - this.lastEmit < 200) return;
-    this.lastEmit = now;
+    if (!this.throttle.due(force)) return;
     updateJob(this.o.db, this.o.jobId, { state: this.state, done: this.done, total: this.total });
     this.o.onProgress(this.progress());
   }

@@ -1,7 +1,7 @@
 // Reads one pending item from disk and turns it into model inputs (or a reason it cannot
 // be read). No database writes here: the pipeline commits the outcome in a transaction.
 import { promises as fsp } from 'node:fs';
-import type { EmbedInput, EmbeddingModel } from '../../ml/models/embedding-model';
+import type { EmbedInput, EmbeddingModel, PerceptionEvidence, RgbImage } from '../../ml/models/embedding-model';
 import { sha256 } from '../../base/hash';
 import {
   decodeIntermediate,
@@ -18,6 +18,7 @@ import { decodeNote, NOTE_LIMIT_BYTES } from '../library/note-text';
 import { reasonOf, UnreadableFile } from '../library/fs-errors';
 import type { ChunkInput } from '../store/embeddings';
 import type { ItemMeta, ItemRow } from '../store/items';
+import { withEvidence } from './evidence';
 import { targetInput } from './instructions';
 
 export interface PreparedInput {
@@ -40,6 +41,8 @@ export interface PrepareContext {
   thumbsDir: string;
   /** an item with this content already embedded with this model version, if any */
   twinOf?: (hash: string, kind: ItemRow['kind'], selfId: number) => number | null;
+  /** what the passes stored for a photo's content (models that read perception evidence; embedding/evidence.ts) */
+  evidenceOf?: (itemId: number, hash: string) => PerceptionEvidence | undefined;
 }
 
 export async function prepareItem(item: ItemRow, ctx: PrepareContext): Promise<Prepared> {
@@ -60,6 +63,14 @@ export async function prepareItem(item: ItemRow, ctx: PrepareContext): Promise<P
   } catch (err) {
     return { outcome: 'error', item, reason: reasonOf(err), gone: (err as NodeJS.ErrnoException).code === 'ENOENT' };
   }
+}
+
+/** The shorter side of the one decode a photo's thumbnail and model input are made from. */
+const intermediateSide = (size: { width: number; height: number }) => Math.max(THUMB_SIZE, size.width, size.height);
+
+/** A photo's model input exactly as indexing makes it (for embedding it again later). */
+export async function photoModelInput(buf: Buffer, size: { width: number; height: number }): Promise<RgbImage> {
+  return modelInputFrom(await decodeIntermediate(buf, intermediateSide(size)), size);
 }
 
 const noExif = { takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null };
@@ -83,12 +94,14 @@ async function prepareImage(
   const twinId = alreadyEmbedded ? null : (ctx.twinOf?.(base.hash, 'image', item.id) ?? null);
   if (haveThumb && alreadyEmbedded) return { outcome: 'unchanged', item, meta };
   if (haveThumb && twinId !== null) return { outcome: 'copy', item, meta, twinId };
-  const img = await decodeIntermediate(buf, Math.max(THUMB_SIZE, size.width, size.height));
+  const img = await decodeIntermediate(buf, intermediateSide(size));
   if (!haveThumb) await writeThumbnailFrom(img, thumb);
   if (alreadyEmbedded) return { outcome: 'unchanged', item, meta };
   if (twinId !== null) return { outcome: 'copy', item, meta, twinId };
   const rgb = await modelInputFrom(img, size);
-  return { outcome: 'embed', item, meta, inputs: [{ chunk: null, input: targetInput(ctx.model, 'image', { image: rgb }) }] };
+  const perception = ctx.model.perception ? ctx.evidenceOf?.(item.id, base.hash) : undefined;
+  const input = withEvidence(ctx.model, targetInput(ctx.model, 'image', { image: rgb }), perception);
+  return { outcome: 'embed', item, meta, inputs: [{ chunk: null, input }] };
 }
 
 function prepareNote(

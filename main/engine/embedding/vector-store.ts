@@ -2,9 +2,10 @@
 // saved now and then (it is a cache: a crash between saves is repaired at the next open).
 import { join } from 'node:path';
 import type { Db } from '../store/db';
-import { embeddingIds, embeddingVectors } from '../store/embeddings';
+import { catalogRows, embeddingIds, embeddingVectors } from '../store/embeddings';
 import { openConsistentIndex } from '../vectors/open-consistent';
 import type { VectorIndex } from '../vectors/vector-index';
+import type { Catalog } from './catalog';
 
 export function indexFileFor(dataDir: string, modelVersion: number): string {
   return join(dataDir, `vectors-v${modelVersion}.hnsw`);
@@ -40,6 +41,16 @@ export class VectorStore {
 
   remove(ids: Iterable<number>): void {
     for (const id of ids) if (this.index.remove(id)) this.dirty = true;
+  }
+
+  /**
+   * After a transaction that replaced embeddings: the index drops `dropped` and adds `added`,
+   * and the catalog reads the rows of the `items` it touched back from the store.
+   */
+  followCommit(db: Db, catalog: Catalog, change: { dropped: number[]; added: [number, Float32Array][]; items: number[] }): void {
+    this.remove(change.dropped);
+    for (const [id, v] of change.added) this.add(id, v);
+    for (const id of change.items) catalog.replaceItem(id, catalogRows(db, this.modelVersion, id));
   }
 
   saveIfDue(now = Date.now()): void {

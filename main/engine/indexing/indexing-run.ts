@@ -1,8 +1,11 @@
 // One indexing run, as the phases of one job: look for new, changed and vanished files,
-// embed what is pending, then run the perception passes over photos that lack them.
+// embed what is pending, then run the perception passes over photos that lack them; for a
+// model that reads perception evidence, embed the photos whose passes just ran again with it.
 import type { JobProgress } from '../../contract/api';
 import type { EmbeddingModel } from '../../ml/models/embedding-model';
 import { IndexJob } from '../embedding/pipeline';
+import { EVIDENCE_PASSES } from '../embedding/evidence';
+import { EvidenceRefreshJob } from '../embedding/evidence-refresh';
 import type { Library, ReconcileSummary } from '../library/library';
 import type { ModelSlot } from '../model-slot';
 import type { Enrichment } from '../passes/enrichment';
@@ -49,7 +52,16 @@ export function indexingRun(o: IndexingRunOptions): PhasedJob {
     });
   };
   const passes = () => o.enrichment.job(o.jobId, o.onProgress);
-  return new PhasedJob(head, [{ start: () => scan }, { start: embed, main: true }, { start: passes }], initial, (p) =>
+  // a model that reads perception evidence: photos embedded before their passes ran, again with it
+  const refresh = async () => {
+    const { model, version, vectors, catalog } = o.slot;
+    if (!model?.perception || version === null || !vectors) return null;
+    const wanted = new Set(model.perception.kinds.map((k) => EVIDENCE_PASSES[k]));
+    const evidencePasses = (await o.enrichment.passes()).filter((p) => wanted.has(p.name));
+    if (!evidencePasses.length) return null;
+    return new EvidenceRefreshJob({ db: o.db, model: model as EmbeddingModel, modelVersion: version, vectors, catalog, passes: evidencePasses, jobId: o.jobId, batchSize: o.batchSize, onProgress: o.onProgress });
+  };
+  return new PhasedJob(head, [{ start: () => scan }, { start: embed, main: true }, { start: passes }, { start: refresh }], initial, (p) =>
     updateJob(o.db, o.jobId, { state: p.state, done: p.done, total: p.total, message: p.message }),
   );
 }

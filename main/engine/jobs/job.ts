@@ -48,3 +48,27 @@ export class TaskJob implements Job {
     return this.progress();
   }
 }
+
+/** Pause and resume for a job that works in steps: `wait()` between steps holds while paused. */
+export class PauseGate {
+  private waiters: (() => void)[] = [];
+  private held = false;
+
+  get paused(): boolean {
+    return this.held;
+  }
+
+  pause(): void {
+    this.held = true;
+  }
+
+  /** lets the job go on (also to see that it was cancelled) */
+  open(): void {
+    this.held = false;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  async wait(): Promise<void> {
+    while (this.held) await new Promise<void>((r) => this.waiters.push(r));
+  }
+}

@@ -27,6 +27,19 @@ export class RateMeter {
   }
 }
 
+/** Whether a job's progress is worth sending now: at most every `everyMs`, or when forced (its start and end). */
+export class ProgressThrottle {
+  private last = 0;
+
+  constructor(private readonly everyMs = 200) {}
+
+  due(force: boolean, now = Date.now()): boolean {
+    if (!force && now - this.last < this.everyMs) return false;
+    this.last = now;
+    return true;
+  }
+}
+
 /** The JobProgress every long job reports: counts, rate and ETA from its meter. */
 export function jobProgress(
   job: { jobId: number; kind: JobProgress['kind']; phase?: JobProgress['phase']; state: JobProgress['state']; done: number; total: number; message?: string | undefined },

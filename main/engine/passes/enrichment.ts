@@ -3,6 +3,7 @@
 // `trove search` never loads the perception models) and stay loaded.
 import { messageOf } from '../../base/errors';
 import type { JobProgress } from '../../contract/api';
+import type { EvidenceModels } from '../../ml/perception/evidence';
 import type { Job } from '../jobs/job';
 import { defaultGenerality, type Generality } from '../lexicon/generality';
 import { defaultLexicon, type Lexicon } from '../lexicon/lexicon';
@@ -65,10 +66,23 @@ export class Enrichment {
 
   /** The passes the installed models allow (loads them on first call). */
   async passes(): Promise<Pass[]> {
-    this.models ??= this.o.withoutModels ? Promise.resolve({ unavailable: [] }) : loadPerceptionModels({ threads: this.o.threads, root: this.o.modelsRoot, log: this.o.log });
-    const models = await this.models;
+    const models = await this.loaded();
     if (this.gazetteer === undefined) this.gazetteer = this.tryLoad('gazetteer', defaultGazetteer);
     return buildPasses(models, { gazetteer: this.gazetteer, gazetteerVersion: 'geonames-2024', lexicon: this.lexiconOrNull() });
+  }
+
+  /**
+   * The models of the passes that make perception evidence (labels, objects, text), for
+   * images the passes do not see: a dropped query image (embedding/evidence.ts).
+   */
+  async evidenceModels(): Promise<EvidenceModels> {
+    const m = await this.loaded();
+    return { classifier: m.imagenet, detector: m.detector, reader: m.reader };
+  }
+
+  private loaded(): Promise<PerceptionModels> {
+    this.models ??= this.o.withoutModels ? Promise.resolve({ unavailable: [] }) : loadPerceptionModels({ threads: this.o.threads, root: this.o.modelsRoot, log: this.o.log });
+    return this.models;
   }
 
   /**

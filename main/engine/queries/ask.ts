@@ -1,16 +1,18 @@
 // Ask (VQA): one photo + a question -> candidate answers ranked. The query is the photo
 // with the model's vqa query instruction (the question fills {text}); the candidates
 // (the built-in vocabulary plus the user's options) are embedded as vqa targets. The
-// vocabulary's embeddings are computed once per model version and kept in memory.
+// vocabulary's embeddings are computed once per model version and kept in memory. A model
+// that reads perception evidence gets the photo's with the photo (query-image.ts photoQuery).
 import type { Answer, AskResponse } from '../../contract/api';
-import type { EmbedInput, EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
+import type { EmbedInput, EmbeddingModel, PerceptionEvidence, RgbImage } from '../../ml/models/embedding-model';
+import { withEvidence } from '../embedding/evidence';
 import { describeInput, fill } from '../embedding/instructions';
 import { ANSWER_VOCABULARY } from './answer-vocabulary';
 
 const BATCH = 32;
 
-export function askQueryInput(model: EmbeddingModel, image: RgbImage, question: string): EmbedInput {
-  return fill(model.instructions.vqa.query, question, image);
+export function askQueryInput(model: EmbeddingModel, image: RgbImage, question: string, perception?: PerceptionEvidence): EmbedInput {
+  return withEvidence(model, fill(model.instructions.vqa.query, question, image), perception);
 }
 
 export function answerInput(model: EmbeddingModel, answer: string): EmbedInput {
@@ -48,13 +50,15 @@ export class AnswerCache {
 export interface AskQuery {
   itemId: number;
   image: RgbImage;
+  /** what the perception models saw in the photo (models that read it; absent: not known) */
+  perception?: PerceptionEvidence;
   question: string;
   options: string[];
   k: number;
 }
 
 export async function ask(model: EmbeddingModel, cache: AnswerCache, q: AskQuery, vocabulary: readonly string[] = ANSWER_VOCABULARY): Promise<AskResponse> {
-  const query = askQueryInput(model, q.image, q.question);
+  const query = askQueryInput(model, q.image, q.question, q.perception);
   const vocabVecs = await cache.vectors(model, vocabulary);
   const options = [...new Set(q.options.map((o) => o.trim()).filter((o) => o.length > 0))];
   const [qv, ...optVecs] = await embedAll(model, [query, ...options.map((o) => answerInput(model, o))]);

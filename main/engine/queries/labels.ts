@@ -1,9 +1,11 @@
 // Sort into labels (classification): a background job that embeds every photo with the
 // model's classification query instruction, the labels as classification targets, and
-// stores each photo's best label and its score. A new label set replaces the old one.
+// stores each photo's best label and its score. A new label set replaces the old one. A model
+// that reads perception evidence gets each photo's stored evidence (what its passes saw).
 import { promises as fsp } from 'node:fs';
 import type { JobProgress, LabelSet } from '../../contract/api';
-import type { EmbedInput, EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
+import type { EmbedInput, EmbeddingModel, PerceptionEvidence, RgbImage } from '../../ml/models/embedding-model';
+import { storedEvidence, withEvidence } from '../embedding/evidence';
 import { describeInput, fill } from '../embedding/instructions';
 import { jobProgress, RateMeter } from '../jobs/progress';
 import { decodeForModel } from '../library/images';
@@ -15,8 +17,8 @@ import { currentLabelSet, insertLabelSet, itemsWithLabel, labelCounts, setItemLa
 import { dot, embedAll } from './ask';
 import { messageOf } from '../../base/errors';
 
-export function classifyQueryInput(model: EmbeddingModel, image?: RgbImage): EmbedInput {
-  return fill(model.instructions.classification.query, '', image);
+export function classifyQueryInput(model: EmbeddingModel, image?: RgbImage, perception?: PerceptionEvidence): EmbedInput {
+  return withEvidence(model, fill(model.instructions.classification.query, '', image), perception);
 }
 
 export function labelTargetInput(model: EmbeddingModel, label: string): EmbedInput {
@@ -96,9 +98,10 @@ export class LabelJob {
             }
           }),
         );
-        const ok = decoded.filter((d): d is { it: { id: number; path: string }; image: RgbImage } => d.image !== null);
+        const ok = decoded.filter((d): d is { it: (typeof slice)[number]; image: RgbImage } => d.image !== null);
         this.unreadable += decoded.length - ok.length;
-        const vecs = ok.length ? await model.embed(ok.map((d) => classifyQueryInput(model, d.image))) : [];
+        const evidence = (it: (typeof slice)[number]) => (model.perception ? storedEvidence(db, it.id, it.hash) : undefined);
+        const vecs = ok.length ? await model.embed(ok.map((d) => classifyQueryInput(model, d.image, evidence(d.it)))) : [];
         if (this.cancelled) break;
         db.transaction(() => {
           ok.forEach((d, j) => {

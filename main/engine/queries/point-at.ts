@@ -1,8 +1,11 @@
 // Point at: shortlist photos with Find (text -> image), then ground the caption in each
-// shortlisted photo (ground.ts) and rank the photos by their best region.
+// shortlisted photo (ground.ts) and rank the photos by their best region. A model that reads
+// perception evidence gets each photo's stored evidence (what its passes saw; none yet: the
+// pixels alone, as no detector runs on 50 photos per query).
 import { promises as fsp } from 'node:fs';
 import { messageOf } from '../../base/errors';
 import type { Box, PointAtRequest, SearchResponse, SearchResult } from '../../contract/api';
+import { storedEvidence } from '../embedding/evidence';
 import { decodeIntermediate, modelInputFrom, probeImage } from '../library/images';
 import { getItem } from '../store/items';
 import { regionsOfItem } from '../store/perception';
@@ -43,7 +46,8 @@ export async function pointAt(deps: PointAtDeps, req: Required<Pick<PointAtReque
       // the stored size is after EXIF rotation, as the viewer shows the photo
       const displayed = it.width && it.height ? { width: it.width, height: it.height } : await probeImage(buf);
       const detected = regionsOfItem(db, it.id).map((r) => ({ x: r.x, y: r.y, width: r.w, height: r.h }));
-      const g = await groundInImage(model, img, displayed, req.caption, full, detected);
+      const perception = model.perception ? storedEvidence(db, it.id, it.hash) : undefined;
+      const g = await groundInImage(model, img, displayed, req.caption, full, detected, perception);
       instruction ||= g.instruction;
       grounded.push({ ...r, score: g.score, box: g.box });
     } catch (err) {

@@ -1,9 +1,11 @@
 // Find: a text or an image -> the top k items. A text query is embedded once per target
 // kind with that kind's query instruction (photos: text->image retrieval; notes:
 // text->text retrieval), each searched among embeddings of its kind; an image query
-// (optionally with text) searches photos with the image->image instruction.
+// (optionally with text) searches photos with the image->image instruction, with the image's
+// perception evidence for a model that reads it.
 import type { Filters, ItemKind, SearchResponse, SearchResult } from '../../contract/api';
-import type { EmbedInput, EmbeddingModel, RgbImage } from '../../ml/models/embedding-model';
+import type { EmbedInput, EmbeddingModel, PerceptionEvidence, RgbImage } from '../../ml/models/embedding-model';
+import { withEvidence } from '../embedding/evidence';
 import type { Catalog } from '../embedding/catalog';
 import { describeInput, imageQueryInput, textQueryInput } from '../embedding/instructions';
 import type { Db } from '../store/db';
@@ -22,6 +24,8 @@ export interface SearchDeps {
 export interface SearchQuery {
   text?: string;
   image?: RgbImage;
+  /** what the perception models saw in `image` (models that read it; absent: not known) */
+  perception?: PerceptionEvidence;
   k: number;
   filters: Filters;
   sort: 'relevance' | 'date';
@@ -33,7 +37,7 @@ export async function search(deps: SearchDeps, q: SearchQuery): Promise<SearchRe
   const kinds: ItemKind[] = q.filters.kinds?.length ? [...q.filters.kinds] : ['image', 'note'];
   const plans: { kind: ItemKind; input: EmbedInput }[] = q.image
     ? kinds.includes('image')
-      ? [{ kind: 'image', input: imageQueryInput(deps.model, q.image, q.text ?? '') }]
+      ? [{ kind: 'image', input: withEvidence(deps.model, imageQueryInput(deps.model, q.image, q.text ?? ''), q.perception) }]
       : []
     : kinds.map((kind) => ({ kind, input: textQueryInput(deps.model, kind, q.text ?? '') }));
   if (!plans.length) return { results: [], instruction: '' };

@@ -40,8 +40,8 @@ export function readyItemIds(db: Db): number[] {
 }
 
 /** Photos that were read and embedded, in id order (what labelling and the perception passes go over). */
-export function readyPhotos(db: Db): { id: number; path: string }[] {
-  return db.prepare(`SELECT id, path FROM items WHERE kind = 'image' AND state = 'ready' ORDER BY id`).all() as { id: number; path: string }[];
+export function readyPhotos(db: Db): { id: number; path: string; hash: string | null }[] {
+  return db.prepare(`SELECT id, path, hash FROM items WHERE kind = 'image' AND state = 'ready' ORDER BY id`).all() as { id: number; path: string; hash: string | null }[];
 }
 
 /** Is the row still the file we read (not deleted, moved or changed meanwhile)? */

@@ -62,11 +62,26 @@ export function countDue(db: Db, pass: string, version: string): number {
   ).n;
 }
 
+/**
+ * The `item_passes` name of a record that is not a pass: which evidence a photo's embedding
+ * read (main/engine/embedding/evidence-refresh.ts). Dropped with the photo's content like
+ * every pass row; never counted as a pass.
+ */
+export const EMBEDDING_RECORD = 'embedding';
+
 /** Per pass: photos it has seen and photos it failed on, at any version (for status). */
 export function passCounts(db: Db): { pass: string; done: number; errors: number }[] {
   return db
-    .prepare(`SELECT pass, sum(state = 'done') AS done, sum(state = 'error') AS errors FROM item_passes GROUP BY pass ORDER BY pass`)
-    .all() as { pass: string; done: number; errors: number }[];
+    .prepare(`SELECT pass, sum(state = 'done') AS done, sum(state = 'error') AS errors FROM item_passes WHERE pass <> ? GROUP BY pass ORDER BY pass`)
+    .all(EMBEDDING_RECORD) as { pass: string; done: number; errors: number }[];
+}
+
+/** Which of `passes` have run on the photo's content `hash` (done or failed), at which version. */
+export function passRunsOn(db: Db, itemId: number, hash: string, passes: readonly string[]): Map<string, { version: string; state: 'done' | 'error' }> {
+  const rows = db
+    .prepare(`SELECT pass, version, state FROM item_passes WHERE item_id = ? AND hash = ? AND pass IN (${passes.map(() => '?').join(', ')})`)
+    .all(itemId, hash, ...passes) as { pass: string; version: string; state: 'done' | 'error' }[];
+  return new Map(rows.map((r) => [r.pass, { version: r.version, state: r.state }]));
 }
 
 /** Replaces what `pass` knows of the photo with `result` (or with the error). Call inside a transaction. */

@@ -1,7 +1,9 @@
 // Find: an image query ranks photos by the embedding; a text query is understood and
 // ranked by every signal (findFused), unless the engine was asked for the embedding alone
-// (the baseline of `trove eval --search`).
+// (the baseline of `trove eval --search`). The query image's perception evidence (a model
+// that reads it) is a library photo's stored evidence, or what `evidence` computes.
 import type { ParsedRequestOf, ResponseOf } from '../../../contract/api';
+import { queryEvidence, type QueryEvidence } from '../../embedding/evidence';
 import type { Generality } from '../../lexicon/generality';
 import type { Lexicon } from '../../lexicon/lexicon';
 import type { ItemRow } from '../../store/items';
@@ -19,12 +21,14 @@ export interface FindRequestDeps extends SearchDeps {
   tagWords: () => TagWords;
   generality: () => Generality | null;
   itemById: (id: number) => ItemRow;
+  /** evidence for query images (default: the stored evidence of library photos only) */
+  evidence?: QueryEvidence;
 }
 
 export async function find(deps: FindRequestDeps, req: ParsedRequestOf<'find'>): Promise<ResponseOf<'find'>> {
-  const image = await queryImage(deps.model, req, deps.itemById);
+  const query = await queryImage(deps.model, req, deps.itemById, deps.evidence ?? queryEvidence(deps.db));
   const onlyItems = labelFilter(deps.db, req.filters.label);
-  if (image || !req.text || deps.ranking === 'embedding') return search(deps, { text: req.text, image, k: req.k, filters: req.filters, sort: req.sort, onlyItems });
+  if (query || !req.text || deps.ranking === 'embedding') return search(deps, { text: req.text, ...query, k: req.k, filters: req.filters, sort: req.sort, onlyItems });
   const lexicon = deps.lexicon();
   const { plan, parsed } = understand(req.text, {
     now: new Date(),
