@@ -6,7 +6,7 @@ export interface ParsedArgs {
 }
 
 /** Flags that take a value; every other --flag is a switch. */
-const valued = new Set(['data', 'image', 'k', 'kind', 'limit', 'sort', 'from', 'to', 'place', 'port', 'suite', 'mmeb', 'images', 'model', 'trunk', 'search', 'text', 'max-pixels', 'id']);
+const valued = new Set(['data', 'image', 'k', 'kind', 'limit', 'sort', 'from', 'to', 'place', 'port', 'suite', 'mmeb', 'images', 'model', 'trunk', 'search', 'text', 'max-pixels', 'id', 'pairs', 'out', 'steps', 'scope', 'batch', 'chunk', 'lr', 'threads', 'held-out', 'distractors', 'work']);
 
 export class UsageError extends Error {}
 

@@ -8,6 +8,7 @@ import { loadDefaultModel, loadLibraryModel, NoModelError } from '../engine/mode
 import { ProgressPrinter } from './progress-bar';
 import { cmdServe } from './serve/command';
 import { cmdEval } from './eval/command';
+import { cmdTrain } from './train-command';
 import { engineOpener, type EngineExtras, type WithEngine } from './engine-opener';
 import { cmdSearch } from './search-command';
 import { cmdModel } from './model-command';
@@ -86,6 +87,24 @@ Commands:
       --image FILE          an image (with or without --text)
       --model DIR           a package or export folder (default: the library's)
       --json                {"model","dim","embedding":[...]}
+  train --pairs FILE.jsonl  fine-tune a model on labelled pairs (MMEB-train JSONL:
+                            qry, qry_image_path, pos_text, pos_image_path, optional
+                            neg_text, neg_image_path; paths relative to the file) and
+                            write it as a new model version; prints its folder and
+                            held-out and forgetting scores before and after
+      --model DIR           the package to tune (default: the library's model)
+      --out DIR             where the new version goes (default: the library's
+                            model store, <data>/models)
+      --steps N             optimisation steps (default 30)
+      --scope S             lora (default), last-layers or full
+      --batch N, --chunk N  pairs per step (default 64, replay included),
+                            GradCache chunk (default 16)
+      --lr X, --threads N   learning rate, onnxruntime threads
+      --held-out X          share of each phrase's pairs held out (default 0.25)
+      --distractors DIR     photos no phrase means, for the held-out score
+      --json                one JSON document on stdout
+                            (Ctrl-C stops with a checkpoint; the same command
+                            resumes)
 
 Options:
   --data DIR                the library's data folder (else $TROVE_DATA, else
@@ -119,6 +138,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
     eval: () => cmdEval(args, { loadModel: deps.loadModel, out, err, env: deps.env, engine: deps.engine }),
     model: () => cmdModel(args, { dataDir, out, err }),
     embed: () => cmdEmbed(args, { loadModel: deps.loadModel ?? (async () => (await loadLibraryModel(dataDir)).model), out }),
+    train: () => cmdTrain(args, { dataDir, out, err, env: deps.env }),
     serve: () => cmdServe({ dataDir, port: args.flags.get('port'), positional: args.positional, loadModel, out, err, env: deps.env, engine: deps.engine }),
   };
   const run = commands[args.command];

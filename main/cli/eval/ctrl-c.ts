@@ -1,4 +1,4 @@
-// Ctrl-C during an evaluation: the first press asks the run to stop at its next check,
+// Ctrl-C during an evaluation or a fine-tune: the first press asks the run to stop at its next check,
 // a second one stops the process at once.
 export interface CtrlC {
   readonly pressed: boolean;
@@ -6,7 +6,7 @@ export interface CtrlC {
   remove(): void;
 }
 
-export function cancelOnCtrlC(err: { write(s: string): unknown }, onFirst?: () => void): CtrlC {
+export function cancelOnCtrlC(err: { write(s: string): unknown }, onFirst?: () => void, what = 'the evaluation'): CtrlC {
   const state = { pressed: false };
   const onSigint = () => {
     if (state.pressed) {
@@ -14,7 +14,7 @@ export function cancelOnCtrlC(err: { write(s: string): unknown }, onFirst?: () =
       process.exit(130);
     }
     state.pressed = true;
-    err.write('\ntrove: cancelling the evaluation (Ctrl-C again to stop at once)...\n');
+    err.write(`\ntrove: cancelling ${what} (Ctrl-C again to stop at once)...\n`);
     onFirst?.();
   };
   process.on('SIGINT', onSigint);
