@@ -38,7 +38,9 @@ import { maxDiff, realTrunkOnnx, TINY } from '../support/vlm2vec-package';
 import { tempDir } from '../support/tmp';
 
 const CORAL = resolve(__dirname, '..', 'fixtures', 'photos', 'coral');
-const PHOTOS = ['cat.png', 'grace_hopper.png', 'kite_and_cold.jpg', 'hot_dog.jpg'];
+const DOCUMENTS = resolve(__dirname, '..', 'fixtures', 'documents');
+const SOURCES = [join(CORAL, 'cat.png'), join(CORAL, 'grace_hopper.png'), join(CORAL, 'kite_and_cold.jpg'), join(CORAL, 'hot_dog.jpg'), join(DOCUMENTS, 'sign-9003.jpg')];
+const PHOTOS = SOURCES.map((f) => f.slice(f.lastIndexOf('/') + 1));
 const EVIDENCE_PASSES = ['labels', 'objects', 'text'];
 
 /** A REAL loaded model, wrapped to record every input the engine embeds (a spy, not a double). */
@@ -80,7 +82,7 @@ function library(name: string): { root: string; lib: string; data: string } {
   const root = join(dir.path, name);
   const lib = join(root, 'Trip');
   mkdirSync(lib, { recursive: true });
-  for (const f of PHOTOS) copyFileSync(join(CORAL, f), join(lib, f));
+  SOURCES.forEach((f, i) => copyFileSync(f, join(lib, PHOTOS[i]!)));
   return { root, lib, data: join(root, 'data') };
 }
 
@@ -165,6 +167,7 @@ describe('a model that reads perception evidence', () => {
     expect(evidenceOf('cat.png').labels[0]!.label).toBe('Egyptian cat');
     expect(evidenceOf('kite_and_cold.jpg').objects.map((o) => o.label)).toContain('person');
     expect(evidenceOf('hot_dog.jpg').objects.length + evidenceOf('hot_dog.jpg').labels.length).toBeGreaterThan(0);
+    expect(evidenceOf('sign-9003.jpg').text.length).toBeGreaterThan(0);
     // the record is no pass: status does not count it
     expect((await engine.status()).passes.map((p) => p.pass)).not.toContain('embedding');
   }, 120_000);
@@ -183,7 +186,7 @@ describe('a model that reads perception evidence', () => {
     const { instructions } = withTokens;
 
     spy.calls.length = 0;
-    const similar = await engine.find({ imageItemId: cat.id, k: 4, filters: {}, sort: 'relevance' });
+    const similar = await engine.find({ imageItemId: cat.id, k: PHOTOS.length, filters: {}, sort: 'relevance' });
     expect(similar.results.length).toBe(PHOTOS.length);
     const [byImage] = imageInputs(spy, instructions.retrieval_image_to_image.query.replace('{text}', ''));
     expect(byImage?.perception).toEqual(catEvidence);
@@ -225,14 +228,19 @@ describe('a model that reads perception evidence', () => {
       expect(answered.answers.length).toBe(3);
       expect(spy.inputs.find((x) => x.image && x.instruction.includes('How many people?'))?.perception).toEqual(stored);
 
-      const bytes = readFileSync(kite.path);
-      const dropped = await queryImage(spy, { imageBase64: bytes.toString('base64') }, () => kite, evidence);
-      expect(dropped!.image).toEqual(await decodeForModel(bytes, spy.imageSize!));
-      const computed = dropped!.perception!;
-      expect(computed.labels.map((l) => [l.label, l.wnid])).toEqual(stored.labels.map((l) => [l.label, l.wnid]));
-      computed.labels.forEach((l, i) => expect(l.score).toBeCloseTo(stored.labels[i]!.score, 5));
-      expect(computed.objects.map((o) => o.label).sort()).toEqual(stored.objects.map((o) => o.label).sort());
-      expect(computed.text.map((l) => l.text)).toEqual(stored.text.map((l) => l.text));
+      // a dropped image: the passes' models run on it; for a library photo's bytes, what its passes stored
+      for (const file of ['kite_and_cold.jpg', 'sign-9003.jpg']) {
+        const it = getItem(db, ids.get(file)!)!;
+        const saved = storedEvidence(db, it.id, it.hash)!;
+        const bytes = readFileSync(it.path);
+        const dropped = await queryImage(spy, { imageBase64: bytes.toString('base64') }, () => it, evidence);
+        expect(dropped!.image).toEqual(await decodeForModel(bytes, spy.imageSize!));
+        const computed = dropped!.perception!;
+        expect(computed.labels.map((l) => [l.label, l.wnid]), file).toEqual(saved.labels.map((l) => [l.label, l.wnid]));
+        computed.labels.forEach((l, i) => expect(l.score).toBeCloseTo(saved.labels[i]!.score, 5));
+        expect(computed.objects.map((o) => o.label).sort(), file).toEqual(saved.objects.map((o) => o.label).sort());
+        expect(computed.text, file).toEqual(saved.text.map((l) => ({ text: l.text, box: expect.objectContaining({ x: expect.closeTo(l.box.x, 5) }) })));
+      }
     } finally {
       await enrichment.dispose();
     }
