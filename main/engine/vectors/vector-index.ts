@@ -261,7 +261,9 @@ export class VectorIndex {
         savedAt: Date.now(),
       };
       writeFileSynced(tmpMeta, JSON.stringify(meta));
+      indexSaveTestHook.at?.('temp-files-written');
       renameSync(tmpIndex, file);
+      indexSaveTestHook.at?.('index-renamed');
       renameSync(tmpMeta, metaFile);
       fsyncDir(dir);
     } catch (e) {
@@ -282,6 +284,13 @@ export class VectorIndex {
     return out;
   }
 }
+
+/**
+ * TEST HOOK, set only by tests: called where a crash inside `save` matters (both temp files
+ * written; the index renamed but not yet its sidecar). The crash test pauses there so that
+ * a kill -9 lands inside a save (test/support/trove-test-cli.ts).
+ */
+export const indexSaveTestHook: { at?: (point: 'temp-files-written' | 'index-renamed') => void } = {};
 
 export function checkId(id: number): void {
   if (!Number.isInteger(id) || id < 0 || id > MAX_LABEL) {
