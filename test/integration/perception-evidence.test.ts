@@ -241,6 +241,12 @@ describe('a model that reads perception evidence', () => {
         expect(computed.objects.map((o) => o.label).sort(), file).toEqual(saved.objects.map((o) => o.label).sort());
         expect(computed.text, file).toEqual(saved.text.map((l) => ({ text: l.text, box: expect.objectContaining({ x: expect.closeTo(l.box.x, 5) }) })));
       }
+      // no perception models at hand: not known (the pixels alone), which is not "nothing found"
+      const bytes = readFileSync(kite.path);
+      const kinds = withTokens.perception!.kinds;
+      expect(await queryEvidence(db).ofBytes(bytes, kinds)).toBeUndefined();
+      const none = new Enrichment({ db, dataDir: lib.data, log: () => undefined, withoutModels: true });
+      expect(await queryEvidence(db, () => none.evidenceModels()).ofBytes(bytes, kinds)).toBeUndefined();
     } finally {
       await enrichment.dispose();
     }

@@ -50,6 +50,9 @@ export function withEvidence(model: EmbeddingModel, input: EmbedInput, perceptio
   return model.perception && perception ? { ...input, perception } : input;
 }
 
+/** The model of EvidenceModels that makes each kind of evidence. */
+const EVIDENCE_MODEL: Record<PerceptionKind, keyof EvidenceModels> = { labels: 'classifier', objects: 'detector', text: 'reader' };
+
 /** Evidence for the images of queries (Ask, Find by image, Point at, Sort into labels). */
 export interface QueryEvidence {
   /** what the passes stored for a library photo (undefined: they have not run on its content) */
@@ -68,7 +71,12 @@ export interface QueryEvidence {
  * engine's Enrichment.evidenceModels). Without it only stored evidence is used.
  */
 export function queryEvidence(db: Db, models?: () => Promise<EvidenceModels>): QueryEvidence {
-  const ofBytes = async (bytes: Buffer, kinds: readonly PerceptionKind[]) => (models ? perceive(await models(), await decodeForPerception(bytes, EVIDENCE_DECODE_SIDE), kinds) : undefined);
+  const ofBytes = async (bytes: Buffer, kinds: readonly PerceptionKind[]) => {
+    const m = models ? await models() : {};
+    // no model of any kind asked for (none installed): not known, which is not "nothing found"
+    if (!kinds.some((k) => m[EVIDENCE_MODEL[k]])) return undefined;
+    return perceive(m, await decodeForPerception(bytes, EVIDENCE_DECODE_SIDE), kinds);
+  };
   const stored = (item: { id: number; hash: string | null }) => storedEvidence(db, item.id, item.hash);
   return { stored, ofBytes, ofPhoto: async (item, bytes, kinds) => stored(item) ?? (await ofBytes(bytes, kinds)) };
 }
