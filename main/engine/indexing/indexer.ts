@@ -1,6 +1,7 @@
 // Keeps the library indexed: runs indexing jobs (one at a time, one indexer per library
-// through index.lock), scans what the watcher reports, and goes again when changes
-// arrive while a job finishes. The caches of removed items are dropped here too.
+// through index.lock), scans what the watcher reports and the folders added, and goes again
+// when changes arrive while a job finishes or a model swap makes everything pending. The
+// caches of removed items are dropped here too.
 import { join } from 'node:path';
 import { messageOf } from '../../base/errors';
 import type { EngineEvent, JobProgress } from '../../contract/api';
@@ -8,6 +9,7 @@ import { EngineError } from '../errors';
 import { tryLock } from '../index-lock';
 import { JobLane } from '../jobs/job-lane';
 import type { Library, ReconcileSummary } from '../library/library';
+import type { SourceRow } from '../store/sources';
 import type { ModelSlot } from '../model-slot';
 import type { Enrichment } from '../passes/enrichment';
 import type { Db } from '../store/db';
@@ -80,6 +82,45 @@ export class Indexer {
   sourcesChanged(ids: number[]): void {
     if (this.closed) return;
     void this.reconcileThenIndex(ids).catch((err: unknown) => this.o.log(`rescan failed: ${messageOf(err)}`));
+  }
+
+  /** Adds a folder; a new one is scanned now (a running job, or the one after it, picks its items up) when indexing is automatic. */
+  addSource(path: string): SourceRow {
+    const { source, isNew } = this.o.library.add(path);
+    if (isNew && this.o.autoIndex && this.o.slot.model) this.sourcesChanged([source.id]);
+    return source;
+  }
+
+  /** Removes a folder, its items and their cached vectors; returns how many items went. */
+  async removeSource(id: number): Promise<number> {
+    const itemIds = await this.o.library.remove(id);
+    this.dropFromCache(itemIds);
+    this.o.slot.vectors?.save();
+    this.o.emit({ type: 'libraryChanged', added: 0, changed: 0, removed: itemIds.length });
+    return itemIds.length;
+  }
+
+  /** Scans every folder now (what the watcher triggers), then indexes if automatic. */
+  rescanAll(): Promise<void> {
+    return this.reconcileThenIndex(this.o.library.sources().map((s) => s.id));
+  }
+
+  /** Another model version makes everything pending for it (re-embedded with progress); a run stopped for the swap carries on. */
+  modelSwapped(e: { versionChanged: boolean; wasIndexing: boolean }): void {
+    if ((e.versionChanged || e.wasIndexing) && countPending(this.o.db, this.o.slot.version) > 0) this.startLater('re-embedding');
+  }
+
+  /** Resolves when no watcher change, reconcile or indexing job is pending. */
+  async idle(): Promise<void> {
+    const { library } = this.o;
+    for (;;) {
+      await library.settled();
+      await this.lane.wait();
+      await new Promise((r) => setTimeout(r, 20));
+      if (library.changesWaiting || this.lane.busy) continue;
+      await library.settled();
+      if (!this.lane.busy && !library.changesWaiting) return;
+    }
   }
 
   async reconcileThenIndex(ids: number[]): Promise<void> {

@@ -1,9 +1,9 @@
-// The folders in the library: adding and removing them, watching them, and bringing the
-// database in line with the disk (reconcile), one reconcile at a time.
+// The folders in the library and their items: adding and removing folders, watching them, bringing the
+// database in line with the disk (reconcile), one reconcile at a time; items by id.
 import { realpathSync, statSync } from 'node:fs';
 import { EngineError } from '../errors';
 import type { Db } from '../store/db';
-import { itemIdsOfSource } from '../store/items';
+import { getItem, itemIdsOfSource, type ItemRow } from '../store/items';
 import { deleteSource, getSource, insertSource, listSources, type SourceRow } from '../store/sources';
 import { isInside } from '../../base/paths';
 import { reconcileSource } from './reconcile';
@@ -39,6 +39,13 @@ export class Library {
 
   sources(): SourceRow[] {
     return listSources(this.db);
+  }
+
+  /** The item with this id; an id the UI holds after the item went gets an error that says what to do. */
+  item(id: number): ItemRow {
+    const it = getItem(this.db, id);
+    if (!it) throw new EngineError('not_found', `There is no item with id ${id} in the library (it may have been deleted). Search again and pick an item from the results.`);
+    return it;
   }
 
   /** Adds a folder (its real path); a folder inside or around one already added is refused. */
