@@ -2,6 +2,7 @@
 // and the engine. Every message crossing a process boundary is parsed with these schemas,
 // on both sides. Types are inferred from the schemas, so the two can never drift apart.
 import { z } from 'zod';
+import { AddPairsRequest, AdoptRequest, ImportPairsRequest, PairList, RemovePairsRequest, StartTuningRequest, TuningStatus } from './tuning';
 
 export const ItemId = z.number().int().positive();
 export const SourceId = z.number().int().positive();
@@ -20,7 +21,8 @@ export type Source = z.infer<typeof Source>;
 /** Progress of a long job: every long job reports this shape. */
 export const JobProgress = z.object({
   jobId: z.number().int(),
-  kind: z.enum(['index', 'label']),
+  /** tune: a fine-tune run (done/total = steps); adopt: embedding the library with an adopted model version */
+  kind: z.enum(['index', 'label', 'tune', 'adopt']),
   /** indexing runs in phases: looking for changes, embedding, then the perception passes */
   phase: z.enum(['scan', 'embed', 'passes']).optional(),
   state: z.enum(['running', 'paused', 'done', 'cancelled', 'failed']),
@@ -357,6 +359,17 @@ export const methods = {
   getSettings: { request: z.object({}).strict(), response: Settings },
   updateSettings: { request: UpdateSettingsRequest, response: Settings },
   addModel: { request: AddModelRequest, response: AddedModel },
+  // personal fine-tuning (schemas in tuning.ts)
+  listPairs: { request: z.object({}).strict(), response: PairList },
+  addPairs: { request: AddPairsRequest, response: z.object({ added: z.number().int() }) },
+  removePairs: { request: RemovePairsRequest, response: z.object({ removed: z.number().int() }) },
+  importPairs: { request: ImportPairsRequest, response: z.object({ added: z.number().int() }) },
+  startTuning: { request: StartTuningRequest, response: TuningStatus },
+  cancelTuning: { request: z.object({}).strict(), response: z.object({ ok: z.boolean() }) },
+  tuningStatus: { request: z.object({}).strict(), response: TuningStatus },
+  adoptModel: { request: AdoptRequest, response: TuningStatus },
+  cancelAdoption: { request: z.object({}).strict(), response: z.object({ ok: z.boolean() }) },
+  rollbackModel: { request: z.object({}).strict(), response: TuningStatus },
 } as const;
 
 export type Methods = typeof methods;

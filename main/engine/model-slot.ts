@@ -32,6 +32,11 @@ export interface ModelSlotOptions {
 export interface SwapHooks {
   /** stops every job using the old model; says whether indexing was running */
   quiesce(): Promise<{ wasIndexing: boolean }>;
+  /**
+   * The new model is loaded and the old one's jobs are stopped; the slot switches next.
+   * What the store must know first (which items already have vectors of the new version).
+   */
+  beforeSwitch?(e: { next: EmbeddingModel; fromVersion: number | null }): void;
   /** the new model is in place */
   swapped(e: { versionChanged: boolean; wasIndexing: boolean }): void;
 }
@@ -192,6 +197,7 @@ export class ModelSlot {
     try {
       // jobs running on the old model stop first (their work so far is kept)
       ({ wasIndexing } = await this.hooks.quiesce());
+      this.hooks.beforeSwitch?.({ next, fromVersion: this.version });
       this.vectors?.save();
       this.model = next;
       this.dir = dir;

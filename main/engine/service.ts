@@ -23,6 +23,7 @@ import type { FileKind } from './served-files';
 import { JobLane } from './jobs/job-lane';
 import { Library } from './library/library';
 import { ModelSlot } from './model-slot';
+import { Tuning } from './tuning/tuning';
 import { AnswerCache, ask } from './queries/ask';
 import { labelFilter, labelsJob, listLabels } from './queries/labels';
 import { pointAt } from './queries/point-at';
@@ -51,6 +52,7 @@ export class TroveEngine implements TroveApi {
   private readonly files: ItemFiles;
   private readonly enrichment: Enrichment;
   private readonly labelling = new JobLane((p) => this.emit({ type: 'progress', progress: p }));
+  private readonly tuning: Tuning;
   private readonly answers = new AnswerCache();
   private closed = false;
 
@@ -61,7 +63,7 @@ export class TroveEngine implements TroveApi {
     this.thumbs = thumbsDir(this.dataDir);
     this.db = openDb(dbFile(this.dataDir));
     failInterruptedJobs(this.db);
-    this.slot = new ModelSlot({ ...opts, db: this.db, log: this.log }, { quiesce: () => this.stopModelJobs(), swapped: (e) => this.modelSwapped(e) });
+    this.slot = new ModelSlot({ ...opts, db: this.db, log: this.log }, { quiesce: () => this.stopModelJobs(), beforeSwitch: (e) => this.tuning.beforeSwitch(e), swapped: (e) => this.modelSwapped(e) });
     this.autoIndex = opts.autoIndex ?? opts.watch ?? false;
     this.enrichment = new Enrichment({ db: this.db, dataDir: this.dataDir, log: this.log, withoutModels: opts.perception === false });
     const refreshDocs = (id: number) => this.enrichment.refreshDocs(id);
@@ -69,6 +71,9 @@ export class TroveEngine implements TroveApi {
     const emit = (e: EngineEvent) => this.emit(e);
     this.indexer = new Indexer({ ...opts, db: this.db, thumbsDir: this.thumbs, library: this.library, slot: this.slot, enrichment: this.enrichment, autoIndex: this.autoIndex, emit, log: this.log, noModel });
     this.files = new ItemFiles(this.db, this.thumbs, undefined, this.log);
+    // before anything indexes: the items follow the loaded model version (an interrupted switch is settled)
+    this.tuning = new Tuning({ db: this.db, dataDir: this.dataDir, slot: this.slot, emit, log: this.log, loadModel: opts.loadModel, resumeOnStart: opts.watch ?? false });
+    this.tuning.recover();
     if (opts.applySavedSettings ?? true) this.slot.applySaved();
   }
 
@@ -276,6 +281,7 @@ export class TroveEngine implements TroveApi {
     await this.library.close();
     await this.indexer.close();
     await this.labelling.stop();
+    await this.tuning.close();
     try {
       await this.slot.close();
     } finally {
@@ -335,5 +341,52 @@ export class TroveEngine implements TroveApi {
         this.log(`event listener failed: ${messageOf(err)}`);
       }
     }
+  }
+
+  // ---- personal fine-tuning (main/engine/tuning) ----
+
+  async listPairs(_req: ParsedRequestOf<'listPairs'> = {}): Promise<ResponseOf<'listPairs'>> {
+    return this.tuning.listPairs();
+  }
+
+  async addPairs(req: ParsedRequestOf<'addPairs'>): Promise<ResponseOf<'addPairs'>> {
+    return this.tuning.addPairs(req);
+  }
+
+  async removePairs(req: ParsedRequestOf<'removePairs'>): Promise<ResponseOf<'removePairs'>> {
+    return this.tuning.removePairs(req);
+  }
+
+  async importPairs(req: ParsedRequestOf<'importPairs'>): Promise<ResponseOf<'importPairs'>> {
+    return this.tuning.importPairs(req);
+  }
+
+  async startTuning(req: ParsedRequestOf<'startTuning'>): Promise<ResponseOf<'startTuning'>> {
+    return this.tuning.startTuning(req);
+  }
+
+  async cancelTuning(_req: ParsedRequestOf<'cancelTuning'> = {}): Promise<ResponseOf<'cancelTuning'>> {
+    return this.tuning.cancelTuning();
+  }
+
+  async tuningStatus(_req: ParsedRequestOf<'tuningStatus'> = {}): Promise<ResponseOf<'tuningStatus'>> {
+    return this.tuning.status();
+  }
+
+  async adoptModel(req: ParsedRequestOf<'adoptModel'>): Promise<ResponseOf<'adoptModel'>> {
+    return this.tuning.adopt(req);
+  }
+
+  async cancelAdoption(_req: ParsedRequestOf<'cancelAdoption'> = {}): Promise<ResponseOf<'cancelAdoption'>> {
+    return this.tuning.cancelAdoption();
+  }
+
+  async rollbackModel(_req: ParsedRequestOf<'rollbackModel'> = {}): Promise<ResponseOf<'rollbackModel'>> {
+    return this.tuning.rollback();
+  }
+
+  /** Tests and benchmarks: the fine-tune and adoption jobs, waited for and reached. */
+  get tuningJobs(): Pick<Tuning, 'waitForTuning' | 'waitForAdoption' | 'worker'> {
+    return this.tuning;
   }
 }

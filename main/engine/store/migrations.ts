@@ -179,4 +179,76 @@ CREATE TRIGGER search_docs_gone AFTER DELETE ON search_docs BEGIN
 END;
 `,
   },
+  {
+    version: 4,
+    name: 'personal fine-tuning: labelled pairs, tuning runs, model adoptions, per-version content hashes',
+    sql: `
+-- What a person taught: a query (a phrase, a photo, or both, under a task) and an item (or
+-- an answer text, or a region of a photo) that answers it (label 1) or does not (-1).
+-- Imported pairs may name files outside the library (query_file, target_file).
+CREATE TABLE tuning_pairs (
+  id INTEGER PRIMARY KEY,
+  task TEXT NOT NULL,
+  query_text TEXT,
+  query_item INTEGER REFERENCES items(id) ON DELETE CASCADE,
+  query_file TEXT,
+  target_text TEXT,
+  target_item INTEGER REFERENCES items(id) ON DELETE CASCADE,
+  target_file TEXT,
+  -- Point at: the region, JSON [x, y, width, height] in fractions of the photo
+  target_box TEXT,
+  label INTEGER NOT NULL CHECK (label IN (1, -1)),
+  origin TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  CHECK (query_text IS NOT NULL OR query_item IS NOT NULL OR query_file IS NOT NULL),
+  CHECK (target_text IS NOT NULL OR target_item IS NOT NULL OR target_file IS NOT NULL)
+);
+-- one label per (query, target): a thumbs down after a thumbs up replaces it
+CREATE UNIQUE INDEX tuning_pairs_unique ON tuning_pairs(task, ifnull(query_text, ''), ifnull(query_item, 0), ifnull(query_file, ''),
+  ifnull(target_text, ''), ifnull(target_item, 0), ifnull(target_file, ''), ifnull(target_box, ''));
+CREATE INDEX tuning_pairs_target ON tuning_pairs(target_item);
+CREATE INDEX tuning_pairs_query ON tuning_pairs(query_item);
+-- A fine-tune job: runs in its own process; a run left 'running' by a dead process resumes
+-- from the checkpoint in work_dir.
+CREATE TABLE tuning_runs (
+  id INTEGER PRIMARY KEY,
+  state TEXT NOT NULL CHECK (state IN ('running', 'done', 'cancelled', 'failed')),
+  base_dir TEXT NOT NULL,
+  spec_file TEXT NOT NULL,
+  work_dir TEXT NOT NULL,
+  pairs INTEGER NOT NULL,
+  step INTEGER NOT NULL DEFAULT 0,
+  steps INTEGER NOT NULL,
+  phase TEXT,
+  losses TEXT NOT NULL DEFAULT '[]',
+  result TEXT,
+  package_dir TEXT,
+  message TEXT,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER
+);
+-- Making a model version the active one: the library is embedded with it in the background
+-- (state 'embedding'), then the switch happens at once ('switching' -> 'active').
+CREATE TABLE model_adoptions (
+  id INTEGER PRIMARY KEY,
+  from_dir TEXT,
+  to_dir TEXT NOT NULL,
+  to_version INTEGER REFERENCES model_versions(id) ON DELETE SET NULL,
+  state TEXT NOT NULL CHECK (state IN ('embedding', 'switching', 'active', 'rolled-back', 'cancelled', 'failed', 'superseded')),
+  done INTEGER NOT NULL DEFAULT 0,
+  total INTEGER NOT NULL DEFAULT 0,
+  message TEXT,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER
+);
+-- The content each model version's embeddings of an item were made from: a version's
+-- embeddings are valid for an item only while its content is still this.
+CREATE TABLE item_version_hashes (
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  model_version INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (item_id, model_version)
+);
+`,
+  },
 ];

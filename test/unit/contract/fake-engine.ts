@@ -30,6 +30,16 @@ export function fakeEngine(): FakeEngine {
     dataDirChangeable: false,
     training: { trainable: true, reason: '' },
   };
+  const tuning = {
+    trainable: true,
+    pairs: { total: 0, positives: 0, negatives: 0, queries: 0 },
+    defaults: { steps: 30, batch: 64, chunk: 16, scope: 'lora' as const, loraRank: 8, lastLayers: 2, lr: 0.001, heldOutShare: 0.25 },
+    run: null,
+    adoption: null,
+    versions: [],
+    activeDir: '/models/a',
+    rollbackTo: null,
+  };
   const api: TroveApi = {
     status: async (r) => (check('status', r), { dataDir: '/tmp/x', sources: 0, items: { image: 0, note: 0 }, embedded: 0, pending: 0, errors: 0, model: null, job: null, passes: [] }),
     listSources: async (r) => (check('listSources', r), []),
@@ -68,6 +78,16 @@ export function fakeEngine(): FakeEngine {
       check('addModel', r);
       throw Object.assign(new Error(`${r.dir} could not be added as a model: config.json is missing.`), { code: 'invalid' });
     },
+    listPairs: async (r) => (check('listPairs', r), { pairs: [], queries: [] }),
+    addPairs: async (r) => (check('addPairs', r), { added: r.targets.length }),
+    removePairs: async (r) => (check('removePairs', r), { removed: r.ids.length }),
+    importPairs: async (r) => (check('importPairs', r), { added: 0 }),
+    startTuning: async (r) => (check('startTuning', r), tuning),
+    cancelTuning: async (r) => (check('cancelTuning', r), { ok: false }),
+    tuningStatus: async (r) => (check('tuningStatus', r), tuning),
+    adoptModel: async (r) => (check('adoptModel', r), tuning),
+    cancelAdoption: async (r) => (check('cancelAdoption', r), { ok: false }),
+    rollbackModel: async (r) => (check('rollbackModel', r), tuning),
   };
   return {
     api,

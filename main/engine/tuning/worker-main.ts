@@ -1,0 +1,86 @@
+// The fine-tune worker: runs main/ml's fineTune on a spec file, apart from the engine (a child
+// process, or a worker thread where the host cannot start Node processes), at low priority.
+// Started by worker-process.ts; reports progress and its outcome as WorkerMessages.
+import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { messageOf } from '../../base/errors';
+import { fineTune } from '../../ml/tune/fine-tune';
+import { loadImageRef } from './image-refs';
+import type { ParentMessage, TuneSpec, WorkerMessage } from './protocol';
+
+const inThread = !isMainThread && parentPort !== null;
+/** Resolves when the message is handed over (the last one must be, before the channel closes). */
+const send = (m: WorkerMessage): Promise<void> =>
+  new Promise((ok) => {
+    if (inThread) {
+      parentPort!.postMessage(m);
+      ok();
+    } else if (process.send) process.send(m, undefined, undefined, () => ok());
+    else ok();
+  });
+
+async function main(): Promise<void> {
+  const specFile = inThread ? (workerData as { specFile: string }).specFile : process.argv[2];
+  if (!specFile) throw new Error('the tune worker needs a spec file');
+  const spec = JSON.parse(readFileSync(specFile, 'utf8')) as TuneSpec;
+  // Threads inherit their creator's niceness (Linux), so lowering it here, before
+  // onnxruntime starts its pool, lowers the whole run. In a worker thread this only touches
+  // this thread on Linux; elsewhere it would reach the engine itself, so it is left alone.
+  if (!inThread || process.platform === 'linux') {
+    try {
+      setPriority(spec.nice);
+    } catch {
+      // not permitted: run at normal priority
+    }
+  }
+  const ctl = new AbortController();
+  const onMessage = (m: ParentMessage): void => {
+    if (m.type === 'cancel') ctl.abort();
+  };
+  if (inThread) parentPort!.on('message', onMessage);
+  else {
+    process.on('message', onMessage);
+    // the engine went away: stop at the next step (the checkpoint keeps the work)
+    process.on('disconnect', () => ctl.abort());
+  }
+  const r = await fineTune({
+    base: spec.base,
+    pairs: spec.pairs,
+    distractors: spec.distractors,
+    loadImage: loadImageRef,
+    out: spec.out,
+    work: spec.work,
+    settings: spec.settings,
+    signal: ctl.signal,
+    session: spec.providers ? { providers: spec.providers } : undefined,
+    onProgress: (progress) => void send({ type: 'progress', progress }),
+  });
+  await send({
+    type: 'done',
+    outcome: {
+      cancelled: r.cancelled,
+      packageDir: r.dir,
+      version: r.manifest?.version ?? null,
+      before: r.before,
+      after: r.after,
+      step: r.step,
+      resumedFrom: r.resumedFrom,
+      trainPairs: r.trainPairs,
+      heldOutPairs: r.heldOutPairs,
+      notes: r.notes,
+    },
+  });
+}
+
+main().then(
+  () => {
+    if (!inThread) process.disconnect?.();
+  },
+  async (err: unknown) => {
+    await send({ type: 'error', message: messageOf(err) });
+    if (inThread) return;
+    process.exitCode = 1;
+    process.disconnect?.();
+  },
+);
