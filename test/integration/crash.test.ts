@@ -4,14 +4,19 @@
 // test double; inside the real model's embedding batches (the committed vlm2vec-nano); and
 // inside an HNSW index save, at each of its crash points (the vectors' test hook).
 import Database from 'better-sqlite3';
-import { readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { targetInput } from '../../main/engine/embedding/instructions';
+import { photoModelInput } from '../../main/engine/embedding/prepare';
 import { indexFileFor } from '../../main/engine/embedding/vector-store';
+import { loadDefaultModel } from '../../main/engine/model-loader';
 import { kindOf } from '../../main/engine/library/kinds';
 import { embeddingVectors } from '../../main/engine/store/embeddings';
 import { VectorIndex } from '../../main/engine/vectors/vector-index';
+import type { EmbeddingModel } from '../../main/ml/models/embedding-model';
 import { uniformSource } from '../../main/ml/random';
+import { HashedTestEmbedder } from '../doubles/hashed-embedder';
 import { generateLibrary, noteText, writeImage } from '../fixtures/library';
 import { runCliProcess, startCli, type CliRun } from '../support/spawn-cli';
 import { tempDir } from '../support/tmp';
@@ -90,6 +95,36 @@ function expectConsistent(data: string, lib: string): void {
   });
 }
 
+/** Each stored embedding is what `model` makes of its own photo or note chunk (none lost to another item). */
+async function expectEmbeddingsOfTheirItems(data: string, model: EmbeddingModel): Promise<void> {
+  const { rows, stored } = withDb(data, (db) => {
+    const rows = db
+      .prepare(`SELECT e.id, i.path, i.kind, c.text FROM embeddings e JOIN items i ON i.id = e.item_id LEFT JOIN chunks c ON c.id = e.chunk_id ORDER BY e.id`)
+      .all() as { id: number; path: string; kind: 'image' | 'note'; text: string | null }[];
+    return { rows, stored: new Map(embeddingVectors(db, rows.map((r) => r.id))) };
+  });
+  const inputs = await Promise.all(
+    rows.map(async (r) =>
+      r.kind === 'image' ? targetInput(model, 'image', { image: await photoModelInput(readFileSync(r.path), model.imageSize!) }) : targetInput(model, 'note', { text: r.text! }),
+    ),
+  );
+  const fresh = await model.embed(inputs);
+  const wrong = rows.filter((r, i) => cosine(fresh[i]!, stored.get(r.id)!) < 0.9999).map((r) => `${r.id} ${r.path}`);
+  expect(wrong).toEqual([]);
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
 /** Find by image through the CLI: the photo itself comes first among the photos. */
 async function expectSearchFinds(data: string, image: string, env: Record<string, string> = {}): Promise<void> {
   const r = await runCliProcess(['--data', data, 'search', '--image', image, '--kind', 'image', '--k', '5', '--json'], env);
@@ -147,6 +182,7 @@ describe('crash safety', () => {
 
     await indexToTheEnd(data);
     expectConsistent(data, lib);
+    await expectEmbeddingsOfTheirItems(data, new HashedTestEmbedder());
     const status = await runCliProcess(['--data', data, 'status', '--json']);
     const st = JSON.parse(status.stdout) as { items: { image: number; note: number }; embedded: number; pending: number };
     expect(st.items).toEqual({ image: 200, note: 20 });
@@ -185,6 +221,12 @@ describe('crash safety', () => {
     await indexToTheEnd(data, env);
     expectConsistent(data, lib);
     expect(withDb(data, (db) => count(db, 'SELECT count(DISTINCT item_id) AS n FROM embeddings'))).toBe(104);
+    const model = await loadDefaultModel();
+    try {
+      await expectEmbeddingsOfTheirItems(data, model);
+    } finally {
+      await model.dispose();
+    }
     await expectSearchFinds(data, join(lib, 'album-2', 'img-0010.webp'), real);
   }, 240_000);
 
@@ -211,6 +253,7 @@ describe('crash safety', () => {
 
       await indexToTheEnd(data);
       expectConsistent(data, lib);
+      await expectEmbeddingsOfTheirItems(data, new HashedTestEmbedder());
       await expectSearchFinds(data, join(lib, 'album-3', 'img-0011.jpg'));
     }
   }, 240_000);
