@@ -4,6 +4,7 @@ import { laterProgress } from '../../../main/contract/job-progress';
 import { ApiFailure, createClient } from './client';
 import type { Client, ConnectionState } from './client';
 import { fileToBase64, parseDay } from './format';
+import { TeachState } from './teach.svelte';
 
 export type Mode = 'find' | 'ask' | 'labels' | 'point';
 export type QuerySubject =
@@ -26,6 +27,8 @@ function message(err: unknown): string {
 
 export class AppState {
   readonly client: Client = createClient();
+  /** teaching Trove: pairs, the fine-tune, adopting (the Teach dialog, thumbs and picks on results) */
+  readonly teach = new TeachState(this.client);
   connection = $state<ConnectionState>('connecting');
   loaded = $state(false);
   status = $state<Status | null>(null);
@@ -105,6 +108,10 @@ export class AppState {
 
   private onEvent(e: EngineEvent): void {
     if (e.type === 'progress') {
+      if (e.progress.kind === 'tune' || e.progress.kind === 'adopt') {
+        this.teach.onProgress(e.progress);
+        return;
+      }
       if (e.progress.kind === 'label') {
         this.labelJob = e.progress;
         if (e.progress.state !== 'running') void this.loadLabels();

@@ -1,0 +1,136 @@
+// Teaching Trove (personal fine-tuning) in the UI: the labelled pairs a person makes (thumbs
+// on a result, "These are ..." for picked photos), the fine-tune run with its progress, its
+// before/after scores, adopting the new version and rolling back. The engine does the work
+// (contract: addPairs, startTuning, adoptModel, rollbackModel...); this holds what the
+// Teach dialog and the result cards show.
+import type { JobProgress, RequestOf, SearchResult } from '../../../main/contract/api';
+import type { PairList, TuningStatus } from '../../../main/contract/tuning';
+import { ApiFailure } from './client';
+import type { Client } from './client';
+
+const message = (err: unknown): string => (err instanceof ApiFailure || err instanceof Error ? err.message : String(err));
+
+export class TeachState {
+  status = $state<TuningStatus | null>(null);
+  /** the phrases taught, with how many right and wrong targets each has */
+  queries = $state<PairList['queries']>([]);
+  open = $state(false);
+  /** photos picked on the result cards for "These are ..." */
+  picked = $state<number[]>([]);
+  /** thumbs given in this session: `${words}\u0000${itemId}` -> 1 (right) or -1 (wrong) */
+  marks = $state<Record<string, 1 | -1>>({});
+  error = $state<string | null>(null);
+  info = $state<string | null>(null);
+  /** the live progress of the fine-tune run and of an adoption (engine events) */
+  tune = $state<JobProgress | null>(null);
+  adopt = $state<JobProgress | null>(null);
+  busy = $state(false);
+  private loadedAt = 0;
+
+  constructor(private readonly client: Client) {}
+
+  async load(): Promise<void> {
+    try {
+      const [status, pairs] = await Promise.all([this.client.call('tuningStatus', {}), this.client.call('listPairs', {})]);
+      this.status = status;
+      this.queries = pairs.queries;
+    } catch (err) {
+      this.error = message(err);
+    }
+  }
+
+  /** Engine progress of kind 'tune' or 'adopt'; the status (the loss curve with it) is read again every few seconds while one runs, and when it ends. */
+  onProgress(p: JobProgress): void {
+    if (p.kind === 'tune') this.tune = p;
+    else if (p.kind === 'adopt') this.adopt = p;
+    else return;
+    const now = Date.now();
+    if (p.state !== 'running' || now - this.loadedAt > 2000) {
+      this.loadedAt = now;
+      void this.load();
+    }
+  }
+
+  markOf(words: string, id: number): 1 | -1 | undefined {
+    return this.marks[`${words}\u0000${id}`];
+  }
+
+  private async add(req: RequestOf<'addPairs'>, what: string): Promise<boolean> {
+    this.error = null;
+    try {
+      await this.client.call('addPairs', req);
+      this.info = what;
+      await this.load();
+      return true;
+    } catch (err) {
+      this.error = message(err);
+      return false;
+    }
+  }
+
+  /** Thumbs up (1) or down (-1): this result is (not) what these words mean. */
+  async thumbs(words: string, item: SearchResult, label: 1 | -1): Promise<void> {
+    const ok = await this.add({ task: item.kind === 'image' ? 'retrieval_text_to_image' : 'retrieval_text_to_text', query: { text: words }, targets: [{ itemId: item.id, label }], origin: 'thumbs' }, `Noted: ${label === 1 ? 'right' : 'wrong'} for “${words}”.`);
+    if (ok) this.marks = { ...this.marks, [`${words}\u0000${item.id}`]: label };
+  }
+
+  togglePick(id: number): void {
+    this.picked = this.picked.includes(id) ? this.picked.filter((x) => x !== id) : [...this.picked, id];
+  }
+
+  /** "These are <phrase>": every picked photo answers the phrase. */
+  async theseAre(phrase: string): Promise<boolean> {
+    const words = phrase.trim();
+    if (!words) {
+      this.error = 'Say what the picked photos are, e.g. “Mochi” or “grandma’s house”.';
+      return false;
+    }
+    const n = this.picked.length;
+    const ok = await this.add({ task: 'retrieval_text_to_image', query: { text: words }, targets: this.picked.map((itemId) => ({ itemId, label: 1 as const })), origin: 'these-are' }, `Noted: ${n} photo${n === 1 ? '' : 's'} for “${words}”.`);
+    if (ok) this.picked = [];
+    return ok;
+  }
+
+  /** Removes every pair of one phrase. */
+  async forget(queryText: string | null, queryItem: number | null): Promise<void> {
+    const ids = (await this.client.call('listPairs', {})).pairs.filter((p) => p.queryText === queryText && p.queryItem === queryItem).map((p) => p.id);
+    if (!ids.length) return;
+    await this.run(() => this.client.call('removePairs', { ids }));
+  }
+
+  private async run(f: () => Promise<unknown>): Promise<void> {
+    this.error = null;
+    this.busy = true;
+    try {
+      const r = await f();
+      if (r && typeof r === 'object' && 'versions' in r) this.status = r as TuningStatus;
+      else await this.load();
+    } catch (err) {
+      this.error = message(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  start(steps: number): Promise<void> {
+    this.tune = null;
+    return this.run(() => this.client.call('startTuning', { settings: { steps } }));
+  }
+
+  cancel(): Promise<void> {
+    return this.run(() => this.client.call('cancelTuning', {}));
+  }
+
+  adoptVersion(dir: string): Promise<void> {
+    this.adopt = null;
+    return this.run(() => this.client.call('adoptModel', { dir }));
+  }
+
+  cancelAdoption(): Promise<void> {
+    return this.run(() => this.client.call('cancelAdoption', {}));
+  }
+
+  rollback(): Promise<void> {
+    return this.run(() => this.client.call('rollbackModel', {}));
+  }
+}
