@@ -10,32 +10,23 @@
 import { mkdirSync } from 'node:fs';
 import { messageOf } from '../base/errors';
 import type { EngineEvent, ItemDetail, JobProgress, ParsedRequestOf, ResponseOf, Settings, Status, TroveApi } from '../contract/api';
-import type { EmbeddingModel } from '../ml/models/embedding-model';
 import type { EngineOptions } from './engine-options';
 import { dbFile, thumbsDir } from './data-dir';
-import { EngineError, noModel } from './errors';
+import { noModel } from './errors';
 import { addModelFolder } from './add-model';
 import { itemDetail } from './item-detail';
 import { Indexer } from './indexing/indexer';
 import { Enrichment } from './passes/enrichment';
 import { ItemFiles } from './item-files';
 import type { FileKind } from './served-files';
-import { JobLane } from './jobs/job-lane';
 import { Library } from './library/library';
 import { ModelSlot } from './model-slot';
 import { Tuning } from './tuning/tuning';
-import { AnswerCache, ask } from './queries/ask';
-import { labelFilter, labelsJob, listLabels } from './queries/labels';
-import { pointAt } from './queries/point-at';
-import { photoForModel } from './queries/query-image';
-import { find } from './queries/find';
-import type { SearchDeps } from './queries/search';
+import { InstructionModes } from './queries/instruction-modes';
+import { engineStatus } from './status';
 import { openDb, type Db } from './store/db';
-import { countEmbeddedItems } from './store/embeddings';
-import { countErrors, listErrors } from './store/errors';
-import { countItemsByKind, countPending, getItem, type ItemRow } from './store/items';
-import { passCounts } from './store/perception';
-import { failInterruptedJobs, lastJob, latestModelVersion } from './store/jobs';
+import { listErrors } from './store/errors';
+import { failInterruptedJobs } from './store/jobs';
 
 export type { EngineOptions } from './engine-options';
 
@@ -44,33 +35,30 @@ export class TroveEngine implements TroveApi {
   private readonly db: Db;
   private readonly slot: ModelSlot;
   private readonly library: Library;
-  private readonly thumbs: string;
   private readonly listeners = new Set<(e: EngineEvent) => void>();
-  private readonly autoIndex: boolean;
   private readonly log: (line: string) => void;
   private readonly indexer: Indexer;
   private readonly files: ItemFiles;
   private readonly enrichment: Enrichment;
-  private readonly labelling = new JobLane((p) => this.emit({ type: 'progress', progress: p }));
+  private readonly modes: InstructionModes;
   private readonly tuning: Tuning;
-  private readonly answers = new AnswerCache();
   private closed = false;
 
-  constructor(private readonly opts: EngineOptions) {
+  constructor(opts: EngineOptions) {
     this.dataDir = opts.dataDir;
     this.log = opts.log ?? (() => undefined);
     mkdirSync(this.dataDir, { recursive: true });
-    this.thumbs = thumbsDir(this.dataDir);
+    const thumbs = thumbsDir(this.dataDir);
     this.db = openDb(dbFile(this.dataDir));
     failInterruptedJobs(this.db);
     this.slot = new ModelSlot({ ...opts, db: this.db, log: this.log }, { quiesce: () => this.stopModelJobs(), beforeSwitch: (e) => this.tuning.beforeSwitch(e), swapped: (e) => this.modelSwapped(e) });
-    this.autoIndex = opts.autoIndex ?? opts.watch ?? false;
     this.enrichment = new Enrichment({ db: this.db, dataDir: this.dataDir, log: this.log, withoutModels: opts.perception === false });
     const refreshDocs = (id: number) => this.enrichment.refreshDocs(id);
     this.library = new Library(this.db, { watch: opts.watch ?? false, log: this.log, onSourcesChanged: (ids) => this.indexer.sourcesChanged(ids), refreshDocs });
     const emit = (e: EngineEvent) => this.emit(e);
-    this.indexer = new Indexer({ ...opts, db: this.db, thumbsDir: this.thumbs, library: this.library, slot: this.slot, enrichment: this.enrichment, autoIndex: this.autoIndex, emit, log: this.log, noModel });
-    this.files = new ItemFiles(this.db, this.thumbs, undefined, this.log);
+    this.indexer = new Indexer({ ...opts, db: this.db, thumbsDir: thumbs, library: this.library, slot: this.slot, enrichment: this.enrichment, autoIndex: opts.autoIndex ?? opts.watch ?? false, emit, log: this.log, noModel });
+    this.files = new ItemFiles(this.db, thumbs, undefined, this.log);
+    this.modes = new InstructionModes({ ...opts, db: this.db, slot: this.slot, library: this.library, enrichment: this.enrichment, emit, log: this.log, isClosed: () => this.closed });
     // before anything indexes: the items follow the loaded model version (an interrupted switch is settled)
     this.tuning = new Tuning({ db: this.db, dataDir: this.dataDir, slot: this.slot, emit, log: this.log, loadModel: opts.loadModel, resumeOnStart: opts.watch ?? false });
     this.tuning.recover();
@@ -90,166 +78,48 @@ export class TroveEngine implements TroveApi {
   // ---- library ----
 
   async status(): Promise<Status> {
-    const m = this.slot.model;
-    // without a model (CLI status), report against the newest model version that embedded
-    const v = this.slot.version ?? latestModelVersion(this.db);
-    return {
-      dataDir: this.dataDir,
-      sources: this.library.sources().length,
-      items: countItemsByKind(this.db),
-      embedded: countEmbeddedItems(this.db, v),
-      pending: countPending(this.db, v),
-      errors: countErrors(this.db),
-      model: m ? { id: m.id, version: m.version, family: m.family, dim: m.dim, provider: m.provider.name, providersTried: m.provider.tried } : null,
-      job: this.currentJob(),
-      passes: passCounts(this.db),
-    };
+    return engineStatus({ dataDir: this.dataDir, db: this.db, slot: this.slot, library: this.library, indexing: this.indexer.lane, labelling: this.modes.labelling });
   }
 
-  async listSources(): Promise<ResponseOf<'listSources'>> {
-    return this.library.sources();
-  }
+  async listSources(): Promise<ResponseOf<'listSources'>> { return this.library.sources(); }
+  async addSource(req: ParsedRequestOf<'addSource'>): Promise<ResponseOf<'addSource'>> { return this.indexer.addSource(req.path); }
+  async removeSource(req: ParsedRequestOf<'removeSource'>): Promise<ResponseOf<'removeSource'>> { return { removed: await this.indexer.removeSource(req.id) }; }
+  async listErrors(req: ParsedRequestOf<'listErrors'>): Promise<ResponseOf<'listErrors'>> { return listErrors(this.db, req.limit); }
+  async getItem(req: ParsedRequestOf<'getItem'>): Promise<ItemDetail> { return itemDetail(this.library.item(req.id)); }
 
-  async addSource(req: ParsedRequestOf<'addSource'>): Promise<ResponseOf<'addSource'>> {
-    const { source, isNew } = this.library.add(req.path);
-    // scan it now (even while another job runs: that job, or the one after it, picks the new items up)
-    if (isNew && this.autoIndex && this.slot.model) this.indexer.sourcesChanged([source.id]);
-    return source;
-  }
+  // ---- indexing (waitFor*: resolves when the running job, if any, ends, with its final progress) ----
 
-  async removeSource(req: ParsedRequestOf<'removeSource'>): Promise<ResponseOf<'removeSource'>> {
-    const itemIds = await this.library.remove(req.id);
-    this.indexer.dropFromCache(itemIds);
-    this.slot.vectors?.save();
-    this.emit({ type: 'libraryChanged', added: 0, changed: 0, removed: itemIds.length });
-    return { removed: itemIds.length };
-  }
+  async startIndexing(_req: ParsedRequestOf<'startIndexing'> = {}): Promise<JobProgress | null> { return this.indexer.start(); }
+  async waitForIndexing(): Promise<JobProgress | null> { return this.indexer.lane.wait(); }
+  async pauseIndexing(_req: ParsedRequestOf<'pauseIndexing'> = {}): Promise<{ ok: boolean }> { return { ok: this.indexer.lane.pause() }; }
+  async resumeIndexing(_req: ParsedRequestOf<'resumeIndexing'> = {}): Promise<{ ok: boolean }> { return { ok: this.indexer.lane.resume() }; }
+  async cancelIndexing(_req: ParsedRequestOf<'cancelIndexing'> = {}): Promise<{ ok: boolean }> { return { ok: this.indexer.lane.cancel() }; }
 
-  async listErrors(req: ParsedRequestOf<'listErrors'>): Promise<ResponseOf<'listErrors'>> {
-    return listErrors(this.db, req.limit);
-  }
+  // ---- instruction modes (queries/instruction-modes.ts) ----
 
-  async getItem(req: ParsedRequestOf<'getItem'>): Promise<ItemDetail> {
-    return itemDetail(this.mustGetItem(req.id));
-  }
+  async find(req: ParsedRequestOf<'find'>): Promise<ResponseOf<'find'>> { return this.modes.find(req); }
+  async ask(req: ParsedRequestOf<'ask'>): Promise<ResponseOf<'ask'>> { return this.modes.ask(req); }
+  async pointAt(req: ParsedRequestOf<'pointAt'>): Promise<ResponseOf<'pointAt'>> { return this.modes.pointAt(req); }
+  async sortIntoLabels(req: ParsedRequestOf<'sortIntoLabels'>): Promise<JobProgress> { return this.modes.sortIntoLabels(req); }
+  async cancelLabels(_req: ParsedRequestOf<'cancelLabels'> = {}): Promise<{ ok: boolean }> { return { ok: this.modes.labelling.cancel() }; }
+  async waitForLabels(): Promise<JobProgress | null> { return this.modes.labelling.wait(); }
+  async listLabels(_req: ParsedRequestOf<'listLabels'> = {}): Promise<ResponseOf<'listLabels'>> { return this.modes.listLabels(); }
 
-  // ---- indexing ----
+  // ---- settings (model-slot.ts; a new model version re-embeds the library) ----
 
-  async startIndexing(_req: ParsedRequestOf<'startIndexing'> = {}): Promise<JobProgress | null> {
-    return this.indexer.start();
-  }
-
-  /** Resolves when the current indexing job (if any) ends, with its final progress. */
-  async waitForIndexing(): Promise<JobProgress | null> {
-    return this.indexer.lane.wait();
-  }
-
-  async pauseIndexing(_req: ParsedRequestOf<'pauseIndexing'> = {}): Promise<{ ok: boolean }> {
-    return { ok: this.indexer.lane.pause() };
-  }
-
-  async resumeIndexing(_req: ParsedRequestOf<'resumeIndexing'> = {}): Promise<{ ok: boolean }> {
-    return { ok: this.indexer.lane.resume() };
-  }
-
-  async cancelIndexing(_req: ParsedRequestOf<'cancelIndexing'> = {}): Promise<{ ok: boolean }> {
-    return { ok: this.indexer.lane.cancel() };
-  }
-
-  // ---- instruction modes ----
-
-  async find(req: ParsedRequestOf<'find'>): Promise<ResponseOf<'find'>> {
-    return find(
-      {
-        ...this.searchDeps(),
-        ranking: this.opts.ranking ?? 'fused',
-        lexicon: () => this.enrichment.lexiconOrNull(),
-        tagWords: () => this.enrichment.tagWords(),
-        generality: () => this.enrichment.generalityOrNull(),
-        itemById: (id) => this.mustGetItem(id),
-      },
-      req,
-    );
-  }
-
-  /** Ask (VQA): the photo + the question; the built-in answers and the user's options ranked. */
-  async ask(req: ParsedRequestOf<'ask'>): Promise<ResponseOf<'ask'>> {
-    const model = this.photoModel('answer questions about photos');
-    const it = this.mustGetItem(req.itemId);
-    if (it.kind !== 'image') throw new EngineError('invalid', `Ask works on photos: item ${it.id} is a note. Pick a photo, or search the note's text with Find.`);
-    const image = await photoForModel(it, model.imageSize!);
-    return ask(model, this.answers, { itemId: it.id, image, question: req.question, options: req.options, k: req.k });
-  }
-
-  /** Sort into labels: starts the labelling job (a running one is cancelled and replaced). */
-  async sortIntoLabels(req: ParsedRequestOf<'sortIntoLabels'>): Promise<JobProgress> {
-    const model = this.photoModel('label photos');
-    await this.labelling.stop();
-    const job = labelsJob({ db: this.db, model, modelVersion: this.slot.version!, labels: req.labels, batchSize: this.opts.batchSize, onProgress: (p) => this.emit({ type: 'progress', progress: p }) });
-    void this.labelling.start(job);
-    const first = job.progress();
-    this.emit({ type: 'progress', progress: first });
-    return first;
-  }
-
-  async cancelLabels(_req: ParsedRequestOf<'cancelLabels'> = {}): Promise<{ ok: boolean }> {
-    return { ok: this.labelling.cancel() };
-  }
-
-  /** Resolves when the current labelling job (if any) ends, with its final progress. */
-  async waitForLabels(): Promise<JobProgress | null> {
-    return this.labelling.wait();
-  }
-
-  async listLabels(_req: ParsedRequestOf<'listLabels'> = {}): Promise<ResponseOf<'listLabels'>> {
-    return listLabels(this.db, this.slot.model);
-  }
-
-  /** Point at (grounding): photos where a region matches the caption, best region as `box`. */
-  async pointAt(req: ParsedRequestOf<'pointAt'>): Promise<ResponseOf<'pointAt'>> {
-    this.photoModel('point at regions of photos');
-    const deps = { ...this.searchDeps(), isClosed: () => this.closed, log: this.log };
-    return pointAt(deps, req, labelFilter(this.db, req.filters.label));
-  }
-
-  // ---- settings ----
-
-  async getSettings(_req: ParsedRequestOf<'getSettings'> = {}): Promise<Settings> {
-    return this.slot.settings();
-  }
-
-  /** Changes the model package, providers or threads (a new model version re-embeds the library). */
-  async updateSettings(req: ParsedRequestOf<'updateSettings'>): Promise<Settings> {
-    return this.slot.update(req);
-  }
-
+  async getSettings(_req: ParsedRequestOf<'getSettings'> = {}): Promise<Settings> { return this.slot.settings(); }
+  async updateSettings(req: ParsedRequestOf<'updateSettings'>): Promise<Settings> { return this.slot.update(req); }
   /** Settings' "Add model...": checks an export folder and adds it to the library's models. */
-  async addModel(req: ParsedRequestOf<'addModel'>): Promise<ResponseOf<'addModel'>> {
-    return addModelFolder(this.dataDir, req.dir, this.log);
-  }
-
+  async addModel(req: ParsedRequestOf<'addModel'>): Promise<ResponseOf<'addModel'>> { return addModelFolder(this.dataDir, req.dir, this.log); }
   /** Resolves when a settings change (or the start-up one) has finished. */
-  async settingsIdle(): Promise<void> {
-    await this.slot.idle();
-  }
+  async settingsIdle(): Promise<void> { await this.slot.idle(); }
 
-  // ---- for the UI bridge: files by item id only ----
+  // ---- for the UI bridge: files by item id only (item-files.ts) ----
 
-  thumbnailPath(id: number): string | null {
-    return this.files.thumbnail(id);
-  }
-
-  originalPath(id: number): string | null {
-    return this.files.original(id);
-  }
-
-  async resolveFile(which: FileKind, id: number): Promise<string | null> {
-    return this.files.resolve(which, id);
-  }
-
-  async allowedRoots(which: FileKind): Promise<string[]> {
-    return this.files.allowedRoots(which);
-  }
+  thumbnailPath(id: number): string | null { return this.files.thumbnail(id); }
+  originalPath(id: number): string | null { return this.files.original(id); }
+  async resolveFile(which: FileKind, id: number): Promise<string | null> { return this.files.resolve(which, id); }
+  async allowedRoots(which: FileKind): Promise<string[]> { return this.files.allowedRoots(which); }
 
   /** Diagnostics (tests, `trove status`): embedding ids live in the vector index. */
   vectorIds(): number[] {
@@ -259,28 +129,16 @@ export class TroveEngine implements TroveApi {
   // ---- lifecycle ----
 
   /** Resolves when no watcher change, reconcile or indexing job is pending. */
-  async idle(): Promise<void> {
-    for (;;) {
-      await this.library.settled();
-      await this.indexer.lane.wait();
-      await new Promise((r) => setTimeout(r, 20));
-      if (this.library.changesWaiting || this.indexer.lane.busy) continue;
-      await this.library.settled();
-      if (!this.indexer.lane.busy && !this.library.changesWaiting) return;
-    }
-  }
-
+  async idle(): Promise<void> { return this.indexer.idle(); }
   /** Re-scan every source now (what the watcher triggers), then index if autoIndex. */
-  async rescan(): Promise<void> {
-    await this.indexer.reconcileThenIndex(this.library.sources().map((s) => s.id));
-  }
+  async rescan(): Promise<void> { await this.indexer.rescanAll(); }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.library.close();
     await this.indexer.close();
-    await this.labelling.stop();
+    await this.modes.labelling.stop();
     await this.tuning.close();
     try {
       await this.slot.close();
@@ -293,44 +151,17 @@ export class TroveEngine implements TroveApi {
 
   // ---- internals ----
 
-  private searchDeps(): SearchDeps {
-    const { model, vectors, catalog } = this.slot;
-    if (!model || !vectors) throw noModel();
-    return { db: this.db, model, index: vectors.index, catalog };
-  }
-
-  /** The model, which must read images to do `what`. */
-  private photoModel(what: string): EmbeddingModel {
-    const m = this.slot.model;
-    if (!m || this.slot.version === null) throw noModel();
-    if (!m.imageSize) throw new EngineError('unavailable', `The installed model (${m.id}) reads text only; it cannot ${what}.`);
-    return m;
-  }
-
-  /** The running job (indexing first), else the last indexing run. */
-  private currentJob(): JobProgress | null {
-    if (this.indexer.lane.active) return this.indexer.lane.progress();
-    if (this.labelling.active) return this.labelling.progress();
-    return this.indexer.lane.progress() ?? lastJob(this.db, 'index');
-  }
-
+  /** Stops what uses the model before a swap; says whether indexing ran (it carries on after). */
   private async stopModelJobs(): Promise<{ wasIndexing: boolean }> {
     const wasIndexing = this.indexer.lane.busy;
-    await this.labelling.stop();
+    await this.modes.labelling.stop();
     await this.indexer.lane.stop();
     await this.library.settled();
     return { wasIndexing };
   }
 
-  /** Another model version: everything is pending for it (re-embed with progress); a run stopped for the swap carries on. */
   private modelSwapped(e: { versionChanged: boolean; wasIndexing: boolean }): void {
-    if ((e.versionChanged || e.wasIndexing) && countPending(this.db, this.slot.version) > 0) this.indexer.startLater('re-embedding');
-  }
-
-  private mustGetItem(id: number): ItemRow {
-    const it = getItem(this.db, id);
-    if (!it) throw new EngineError('not_found', `There is no item with id ${id} in the library (it may have been deleted). Search again and pick an item from the results.`);
-    return it;
+    this.indexer.modelSwapped(e);
   }
 
   private emit(e: EngineEvent): void {

@@ -123,14 +123,14 @@ export class Indexer {
     }
   }
 
-  async reconcileThenIndex(ids: number[]): Promise<void> {
+  private async reconcileThenIndex(ids: number[]): Promise<void> {
     const s = await this.o.library.reconcile(ids);
     this.scanned(s);
     if (this.o.autoIndex && this.o.slot.model && !this.closed && s.toRead > 0 && !this.lane.busy) this.start();
   }
 
   /** Drops these items from the vector index and the catalog. */
-  dropFromCache(itemIds: number[]): void {
+  private dropFromCache(itemIds: number[]): void {
     const embIds: number[] = [];
     for (const id of itemIds) embIds.push(...this.o.slot.catalog.removeItem(id));
     this.o.slot.vectors?.remove(embIds);
