@@ -37,8 +37,9 @@ const events: JobProgress[] = [];
 /** library path -> item id */
 const ids = new Map<string, number>();
 
-async function open(): Promise<TroveEngine> {
-  const e = new TroveEngine({ dataDir, model: await loadModel(BASE, { threads: 2, providers: ['cpu'] }), loaded: { dir: BASE, providers: ['cpu'], threads: 2 }, ownsModel: true, perception: false, ranking: 'embedding', batchSize: 8 });
+/** watch: as the app and `trove serve` open it (they resume an interrupted fine-tune at start) */
+async function open(watch = false): Promise<TroveEngine> {
+  const e = new TroveEngine({ dataDir, model: await loadModel(BASE, { threads: 2, providers: ['cpu'] }), loaded: { dir: BASE, providers: ['cpu'], threads: 2 }, ownsModel: true, perception: false, ranking: 'embedding', batchSize: 8, watch });
   e.onEvent((ev) => {
     if (ev.type === 'progress') events.push(ev.progress);
   });
@@ -150,9 +151,20 @@ describe('the fine-tune job', () => {
     expect(tune().at(-1)?.state).toBe('cancelled');
   }, 300_000);
 
-  it('resumes from the last checkpoint after its process is killed, not from step 0', async () => {
+  it('started again after a cancel, it goes on from where it stopped; when Trove closes, it carries on at the next start', async () => {
+    const cancelledAt = (await engine.tuningStatus({})).run!.step;
     events.length = 0;
     await engine.startTuning({ settings: SETTINGS });
+    await waitUntil(() => tune().some((p) => p.done > cancelledAt), `step ${cancelledAt + 1}`, 240_000);
+    expect(Math.min(...tune().filter((p) => p.done > 0).map((p) => p.done))).toBe(cancelledAt + 1);
+    await engine.close();
+    events.length = 0;
+    engine = await open(true);
+    await waitUntil(() => tune().some((p) => p.done > cancelledAt + 1), 'the run going on after the restart', 240_000);
+    expect((await engine.tuningStatus({})).run!.state).toBe('running');
+  }, 600_000);
+
+  it('resumes from the last checkpoint after its process is killed, not from step 0', async () => {
     await waitUntil(() => tune().some((p) => p.done > CHECKPOINT_EVERY), `step ${CHECKPOINT_EVERY + 1}`, 240_000);
     engine.tuningJobs.worker!.kill();
     await engine.tuningJobs.waitForTuning();
