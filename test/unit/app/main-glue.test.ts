@@ -3,7 +3,7 @@
 // renderer, take the single-instance lock, harden every web contents, deny permissions,
 // validate IPC senders and payloads, and route calls through the engine host.
 import { EventEmitter } from 'node:events';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 type Handler = (...args: unknown[]) => unknown;
 const h = vi.hoisted(() => {
@@ -81,7 +81,17 @@ vi.mock('electron', async () => {
   };
 });
 
-beforeAll(async () => {
+// each test starts the glue afresh (its own engine host, windows and handlers), so the
+// tests hold alone and in any order (one kills the host, others count the host's messages)
+beforeEach(async () => {
+  for (const k of Object.keys(h.calls)) delete h.calls[k];
+  h.handlers.clear();
+  h.appEvents.clear();
+  h.posted.length = 0;
+  h.windows.length = 0;
+  h.host = null;
+  h.protocolHandler = null;
+  vi.resetModules();
   await import('../../../main/app/main.js');
   await new Promise((r) => setTimeout(r, 10));
 });
