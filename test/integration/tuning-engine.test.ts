@@ -227,6 +227,8 @@ describe('adopting the new version', () => {
     expect(adopted.adoption).toMatchObject({ state: 'active', toDir: packageDir, fromDir: BASE });
     expect(adopted.activeDir).toBe(packageDir);
     expect(adopted.rollbackTo?.dir).toBe(BASE);
+    // the old version stays, listed
+    expect(adopted.versions.find((v) => v.dir === BASE)).toMatchObject({ active: false });
     const status = await engine.status();
     expect(status.pending).toBe(0);
     expect(engine.vectorIds()).toHaveLength(62);

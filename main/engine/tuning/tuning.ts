@@ -291,7 +291,7 @@ export class Tuning {
       defaults: { steps: d.steps, batch: d.batch, chunk: d.chunk, scope: d.scope, loraRank: d.loraRank, lastLayers: d.lastLayers, lr: effectiveLr(d), heldOutShare: d.heldOutShare },
       run: this.runInfo(),
       adoption: this.adoptionInfo(),
-      versions: this.versions(activeDir),
+      versions: this.versions(activeDir, active?.fromDir ?? null),
       activeDir,
       rollbackTo: active?.fromDir ? { dir: active.fromDir, version: manifestOf(active.fromDir)?.version ?? '' } : null,
     };
@@ -345,11 +345,12 @@ export class Tuning {
     };
   }
 
-  private versions(activeDir: string | null): ModelVersionInfo[] {
+  /** The active version, the one a rollback goes to, and the library's own (tuned) versions. */
+  private versions(activeDir: string | null, rollbackDir: string | null): ModelVersionInfo[] {
     const own = resolve(this.o.dataDir, 'models');
     return this.o.slot
       .availableModels()
-      .filter((p) => p.dir === activeDir || resolve(p.dir).startsWith(own))
+      .filter((p) => p.dir === activeDir || p.dir === rollbackDir || resolve(p.dir).startsWith(own))
       .map((p) => {
         const man = manifestOf(p.dir);
         return {
