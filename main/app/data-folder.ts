@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../engine/store/json-file';
+import { messageOf } from '../base/errors';
 
 export const APP_CONFIG_FILE = 'trove-app.json';
 
@@ -22,7 +23,7 @@ export function readAppConfig(file: string, log: (line: string) => void = () => 
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log(`app config ${file} is unreadable (${(err as Error).message}); using the defaults`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log(`app config ${file} is unreadable (${messageOf(err)}); using the defaults`);
     return {};
   }
   const dataDir = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).dataDir : undefined;
@@ -56,7 +57,7 @@ export function checkDataFolder(picked: string): { ok: true; dataDir: string } |
     writeFileSync(probe, '');
     unlinkSync(probe);
   } catch (err) {
-    return { ok: false, message: `Trove cannot write to ${dir} (${(err as Error).message}). Pick a folder you can write to.` };
+    return { ok: false, message: `Trove cannot write to ${dir} (${messageOf(err)}). Pick a folder you can write to.` };
   }
   return { ok: true, dataDir: dir };
 }

@@ -13,6 +13,7 @@ import type { EmbedInput, EmbeddingModel } from '../../main/ml/models/embedding-
 import type * as ModelLoader from '../../main/ml/models/index';
 import { cpuSeconds, r1, r3 } from './bench-util';
 import type { LibraryFixture } from './library-fixture';
+import { messageOf } from '../../main/base/errors';
 
 /** the indexing pipeline's default batchSize (main/engine/embedding/pipeline.ts) */
 export const ENGINE_BATCH = 16;
@@ -73,7 +74,7 @@ export async function loadEngine(dim: number): Promise<LoadedEngine> {
       makeEngine: (dataDir, m, o) => new Engine({ dataDir, model: m, watch: false, autoIndex: false, perception: o?.perception ?? false }),
     };
   } catch (err) {
-    return { ok: false, reason: `not available yet: engine not built (${(err as Error).message.split('\n')[0]})` };
+    return { ok: false, reason: `not available yet: engine not built (${messageOf(err).split('\n')[0]})` };
   }
 }
 
