@@ -3,7 +3,7 @@
 // a task whose instructions wrap each side, exactly as the engine phrases searches. MMEB-train
 // rows carry their instruction inside the text: their task is null.
 import { createHash } from 'node:crypto';
-import { isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { TaskName } from '../models/embedding-model';
 import { hash32 } from '../random';
 
@@ -41,10 +41,13 @@ export interface HeldOutSplit {
 /**
  * Holds out about `share` of the positives (by the positive item, so a photo is never both
  * trained on and scored), at least one per query that has three or more positives and at
- * least `min` overall when there are five pairs or more; the split is fixed by the items, not by their order.
+ * least `min` overall when there are five pairs or more; the split is fixed by the items, not by their order
+ * nor by where the library lies (a photo counts by its file and folder name and its text, so the same
+ * pairs copied elsewhere split alike).
  */
 export function splitHeldOut(pairs: readonly LabelledPair[], { share = 0.25, min = 1, seed = 'trove-held-out' } = {}): HeldOutSplit {
-  const score = (p: LabelledPair): number => hash32(`${seed}\u0000${sideKey(p.positive)}`) / 2 ** 32;
+  const place = (image = ''): string => `${basename(dirname(image))}/${basename(image)}`;
+  const score = (p: LabelledPair): number => hash32(`${seed}\u0000${place(p.positive.image)}\u0000${p.positive.text ?? ''}`) / 2 ** 32;
   const heldKeys = new Set<string>();
   const byQuery = new Map<string, LabelledPair[]>();
   for (const p of pairs) byQuery.set(sideKey(p.query), [...(byQuery.get(sideKey(p.query)) ?? []), p]);
