@@ -228,6 +228,15 @@ describe('a model that reads perception evidence', () => {
       expect(answered.answers.length).toBe(3);
       expect(spy.inputs.find((x) => x.image && x.instruction.includes('How many people?'))?.perception).toEqual(stored);
 
+      // through the engine: Ask on the photo, and Find with its bytes dropped in
+      spy.calls.length = 0;
+      await engine.ask({ itemId: kite.id, question: 'How many people?', options: [], k: 3 });
+      expect(spy.inputs.find((x) => x.image && x.instruction.includes('How many people?'))?.perception).toEqual(stored);
+      spy.calls.length = 0;
+      await engine.find({ imageBase64: readFileSync(kite.path).toString('base64'), k: 2, filters: {}, sort: 'relevance' });
+      const droppedInput = imageInputs(spy, withTokens.instructions.retrieval_image_to_image.query.replace('{text}', ''))[0];
+      expect(droppedInput?.perception?.objects.map((o) => o.label).sort()).toEqual(stored.objects.map((o) => o.label).sort());
+
       // a dropped image: the passes' models run on it; for a library photo's bytes, what its passes stored
       for (const file of ['kite_and_cold.jpg', 'sign-9003.jpg']) {
         const it = getItem(db, ids.get(file)!)!;

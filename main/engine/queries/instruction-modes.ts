@@ -8,11 +8,12 @@ import type { Library } from '../library/library';
 import type { ModelSlot } from '../model-slot';
 import type { Enrichment } from '../passes/enrichment';
 import type { Db } from '../store/db';
+import { queryEvidence, type QueryEvidence } from '../embedding/evidence';
 import { AnswerCache, ask } from './ask';
 import { find } from './find';
 import { labelFilter, labelsJob, listLabels } from './labels';
 import { pointAt } from './point-at';
-import { photoForModel } from './query-image';
+import { photoQuery } from './query-image';
 import type { SearchDeps } from './search';
 
 export interface InstructionModesOptions {
@@ -31,8 +32,12 @@ export interface InstructionModesOptions {
 export class InstructionModes {
   readonly labelling = new JobLane((p) => this.o.emit({ type: 'progress', progress: p }));
   private readonly answers = new AnswerCache();
+  /** a query photo's perception evidence (models that read it): stored by the passes, else computed by their models */
+  private readonly evidence: QueryEvidence;
 
-  constructor(private readonly o: InstructionModesOptions) {}
+  constructor(private readonly o: InstructionModesOptions) {
+    this.evidence = queryEvidence(o.db, () => o.enrichment.evidenceModels());
+  }
 
   find(req: ParsedRequestOf<'find'>): Promise<ResponseOf<'find'>> {
     const { enrichment, library } = this.o;
@@ -44,6 +49,7 @@ export class InstructionModes {
         tagWords: () => enrichment.tagWords(),
         generality: () => enrichment.generalityOrNull(),
         itemById: (id) => library.item(id),
+        evidence: this.evidence,
       },
       req,
     );
@@ -54,8 +60,8 @@ export class InstructionModes {
     const model = this.photoModel('answer questions about photos');
     const it = this.o.library.item(req.itemId);
     if (it.kind !== 'image') throw new EngineError('invalid', `Ask works on photos: item ${it.id} is a note. Pick a photo, or search the note's text with Find.`);
-    const image = await photoForModel(it, model.imageSize!);
-    return ask(model, this.answers, { itemId: it.id, image, question: req.question, options: req.options, k: req.k });
+    const { image, perception } = await photoQuery(model, it, this.evidence);
+    return ask(model, this.answers, { itemId: it.id, image, perception, question: req.question, options: req.options, k: req.k });
   }
 
   /** Point at (grounding): photos where a region matches the caption, best region as `box`. */

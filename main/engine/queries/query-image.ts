@@ -4,7 +4,7 @@
 // stored evidence, else the passes' models run on the image).
 import { promises as fsp } from 'node:fs';
 import { messageOf } from '../../base/errors';
-import type { EmbeddingModel, PerceptionEvidence, RgbImage } from '../../ml/models/embedding-model';
+import type { EmbeddingModel, ModelImageSize, PerceptionEvidence, RgbImage } from '../../ml/models/embedding-model';
 import type { QueryEvidence } from '../embedding/evidence';
 import { EngineError } from '../errors';
 import { decodeForModel, probeImage } from '../library/images';
@@ -19,12 +19,8 @@ export async function readPhoto(it: ItemRow): Promise<Buffer> {
   });
 }
 
-/** A library photo decoded to the model's input; a note or an unreadable file is a clear error. */
-export async function photoForModel(it: ItemRow, size: { width: number; height: number }): Promise<RgbImage> {
-  return decodePhoto(it, await readPhoto(it), size);
-}
-
-function decodePhoto(it: ItemRow, buf: Buffer, size: { width: number; height: number }): Promise<RgbImage> {
+/** A library photo decoded to the model's input; an undecodable file is a clear error. */
+function decodePhoto(it: ItemRow, buf: Buffer, size: ModelImageSize): Promise<RgbImage> {
   return decodeForModel(buf, size).catch((err: unknown) => {
     throw new EngineError('invalid', `The photo ${it.path} could not be decoded: ${messageOf(err)}`);
   });
