@@ -11,14 +11,13 @@ import type { FamilyLoader, LoadOptions } from '../loader';
 import { registerModelFamily } from '../loader';
 import type { ModelPackage } from '../model-package';
 import { filesDirOf, ModelPackageError } from '../model-package';
-import type { ImageConfig, Qwen2VlConfig } from './config';
 import { QWEN2_VL_FAMILY } from './config';
 import type { GraphRole, GraphVariant } from './export-folder';
 import { checkExportFolder, scanGraphs } from './export-folder';
 import type { VisionInput } from './image-processor';
 import { preprocessImage } from './image-processor';
+import type { Qwen2VlParts } from './package';
 import { describeExport, readExportConfigs } from './package';
-import type { PromptFormat, PromptTokenizer } from './prompt';
 import { promptOf } from './prompt';
 import { batchPositions, ropeIndex, sequentialPositions } from './rope-index';
 import type { GraphSession, LoadedSessions } from './sessions';
@@ -28,15 +27,6 @@ import { floatFeed, floatOutput, loadSessions } from './sessions';
 export const QWEN2_VL_NOT_TRAINABLE =
   "Trove's trainer builds and differentiates its own graphs (main/ml); a Qwen2-VL export is three fixed ONNX inference graphs with no training graph, " +
   'and fine-tuning a 2-billion-parameter model needs a GPU and the original weights. Fine-tune it in Python (VLM2Vec\'s LoRA recipe) and export again.';
-
-export interface Qwen2VlParts {
-  config: Qwen2VlConfig;
-  image: ImageConfig;
-  format: PromptFormat;
-  tokenizer: PromptTokenizer;
-  /** the most tokens one input may have (text is cut at the end beyond it) */
-  maxTokens: number;
-}
 
 /** One input ready for the graphs. */
 export interface PreparedInput {

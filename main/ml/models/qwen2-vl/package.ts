@@ -9,13 +9,23 @@ import type { InstructionPair, TaskName } from '../embedding-model';
 import type { ModelManifest } from '../manifest';
 import type { ModelPackage } from '../model-package';
 import { ModelPackageError } from '../model-package';
-import type { TroveEmbeddingConfig } from './config';
+import type { ImageConfig, TroveEmbeddingConfig } from './config';
 import { imageConfigOf, LIBRARY_MAX_PIXELS, librarySquare, PreprocessorConfig, QWEN2_VL_FAMILY, Qwen2VlConfig, readJsonFile, TroveEmbeddingConfig as TroveEmbeddingSchema } from './config';
 import type { GraphVariant } from './export-folder';
 import { checkExportFolder, CONFIG_FILES, TROVE_EMBEDDING_FILE } from './export-folder';
-import type { Qwen2VlParts } from './family';
+import type { PromptFormat } from './prompt';
 import { defaultFormat, GME_INSTRUCTIONS, IMAGE_PAD, PromptTokenizer, VISION_START, VLM2VEC_INSTRUCTIONS } from './prompt';
 import { messageOf } from '../../../base/errors';
+
+/** What the family needs of an export besides its graphs: configs, prompt format, tokenizer. */
+export interface Qwen2VlParts {
+  config: Qwen2VlConfig;
+  image: ImageConfig;
+  format: PromptFormat;
+  tokenizer: PromptTokenizer;
+  /** the most tokens one input may have (text is cut at the end beyond it) */
+  maxTokens: number;
+}
 
 /** Text tokens an input may have besides its image (VLM2Vec's TEXT_ONLY_MAX_LEN); more are cut from the end. */
 export const MAX_TEXT_TOKENS = 2048;
