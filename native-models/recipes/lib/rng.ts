@@ -1,15 +1,7 @@
 // Seeded randomness and stable, order-independent hold-out decisions.
-import { Rng as BaseRng } from '../../../main/ml/random';
+import { Rng as BaseRng, hash32 } from '../../../main/ml/random';
 
-/** FNV-1a, 32 bits. */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+export { hash32 };
 
 /** A number in [0, 1) fixed by the key: the same item always lands on the same side of a split. */
 export function unit(key: string): number {
