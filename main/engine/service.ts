@@ -176,45 +176,16 @@ export class TroveEngine implements TroveApi {
 
   // ---- personal fine-tuning (main/engine/tuning) ----
 
-  async listPairs(_req: ParsedRequestOf<'listPairs'> = {}): Promise<ResponseOf<'listPairs'>> {
-    return this.tuning.listPairs();
-  }
-
-  async addPairs(req: ParsedRequestOf<'addPairs'>): Promise<ResponseOf<'addPairs'>> {
-    return this.tuning.addPairs(req);
-  }
-
-  async removePairs(req: ParsedRequestOf<'removePairs'>): Promise<ResponseOf<'removePairs'>> {
-    return this.tuning.removePairs(req);
-  }
-
-  async importPairs(req: ParsedRequestOf<'importPairs'>): Promise<ResponseOf<'importPairs'>> {
-    return this.tuning.importPairs(req);
-  }
-
-  async startTuning(req: ParsedRequestOf<'startTuning'>): Promise<ResponseOf<'startTuning'>> {
-    return this.tuning.startTuning(req);
-  }
-
-  async cancelTuning(_req: ParsedRequestOf<'cancelTuning'> = {}): Promise<ResponseOf<'cancelTuning'>> {
-    return this.tuning.cancelTuning();
-  }
-
-  async tuningStatus(_req: ParsedRequestOf<'tuningStatus'> = {}): Promise<ResponseOf<'tuningStatus'>> {
-    return this.tuning.status();
-  }
-
-  async adoptModel(req: ParsedRequestOf<'adoptModel'>): Promise<ResponseOf<'adoptModel'>> {
-    return this.tuning.adopt(req);
-  }
-
-  async cancelAdoption(_req: ParsedRequestOf<'cancelAdoption'> = {}): Promise<ResponseOf<'cancelAdoption'>> {
-    return this.tuning.cancelAdoption();
-  }
-
-  async rollbackModel(_req: ParsedRequestOf<'rollbackModel'> = {}): Promise<ResponseOf<'rollbackModel'>> {
-    return this.tuning.rollback();
-  }
+  async listPairs(_req: ParsedRequestOf<'listPairs'> = {}): Promise<ResponseOf<'listPairs'>> { return this.tuning.listPairs(); }
+  async addPairs(req: ParsedRequestOf<'addPairs'>): Promise<ResponseOf<'addPairs'>> { return this.tuning.addPairs(req); }
+  async removePairs(req: ParsedRequestOf<'removePairs'>): Promise<ResponseOf<'removePairs'>> { return this.tuning.removePairs(req); }
+  async importPairs(req: ParsedRequestOf<'importPairs'>): Promise<ResponseOf<'importPairs'>> { return this.tuning.importPairs(req); }
+  async startTuning(req: ParsedRequestOf<'startTuning'>): Promise<ResponseOf<'startTuning'>> { return this.tuning.startTuning(req); }
+  async cancelTuning(_req: ParsedRequestOf<'cancelTuning'> = {}): Promise<ResponseOf<'cancelTuning'>> { return this.tuning.cancelTuning(); }
+  async tuningStatus(_req: ParsedRequestOf<'tuningStatus'> = {}): Promise<ResponseOf<'tuningStatus'>> { return this.tuning.status(); }
+  async adoptModel(req: ParsedRequestOf<'adoptModel'>): Promise<ResponseOf<'adoptModel'>> { return this.tuning.adopt(req); }
+  async cancelAdoption(_req: ParsedRequestOf<'cancelAdoption'> = {}): Promise<ResponseOf<'cancelAdoption'>> { return this.tuning.cancelAdoption(); }
+  async rollbackModel(_req: ParsedRequestOf<'rollbackModel'> = {}): Promise<ResponseOf<'rollbackModel'>> { return this.tuning.rollback(); }
 
   /** Tests and benchmarks: the fine-tune and adoption jobs, waited for and reached. */
   get tuningJobs(): Pick<Tuning, 'waitForTuning' | 'waitForAdoption' | 'worker'> {
