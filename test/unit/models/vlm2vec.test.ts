@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmbedInput, RgbImage } from '../../../main/ml/models/embedding-model';
-import { maxDiff, realTrunkOnnx, testImage, TINY } from '../../support/vlm2vec-package';
+import type { EmbedInput } from '../../../main/ml/models/embedding-model';
+import { maxDiff, realTrunkOnnx, testImage, TINY, trainingBatch } from '../../support/vlm2vec-package';
 import { loadModel } from '../../../main/ml/models/index';
 import { knownModelFamilies } from '../../../main/ml/models/loader';
 import { readModelPackage } from '../../../main/ml/models/model-package';
@@ -112,20 +112,7 @@ describe('vlm2vec family', () => {
 
   it('the inference ONNX matches the training graph forward (< 1e-5)', async () => {
     const xs = inputs();
-    const withImage = xs.map((x, i) => (x.image ? i : -1)).filter((i) => i >= 0);
-    const fsize = TINY.featureChannels * 64;
-    const f = await emb.features(withImage.map((i) => xs[i].image as RgbImage));
-    const features = new Float32Array(xs.length * fsize);
-    const hasImage = new Float32Array(xs.length);
-    withImage.forEach((row, k) => {
-      features.set(f.subarray(k * fsize, (k + 1) * fsize), row * fsize);
-      hasImage[row] = 1;
-    });
-    const tokens = xs.map((x) => emb.tokens(x));
-    const seq = Math.max(...tokens.map((t) => t.length));
-    const ids = new BigInt64Array(xs.length * seq).fill(257n);
-    const mask = new Float32Array(xs.length * seq);
-    tokens.forEach((t, i) => t.forEach((id, j) => ((ids[i * seq + j] = BigInt(id)), (mask[i * seq + j] = 1))));
+    const { ids, mask, seq, features, hasImage } = await trainingBatch(emb, xs, TINY.featureChannels * 64);
     const enc = await vlm2vecChunkEncoder(model, { providers: ['cpu'], intraOpNumThreads: 2 });
     try {
       const train = await enc.encode({ ids, mask, seq, features, hasImage }, 1);
