@@ -69,10 +69,11 @@ describe('trove CLI', () => {
   });
 
   it('add: a missing folder is an error that says so; index with no folders says what to do', async () => {
-    const missing = await runCliProcess(['--data', data, 'add', join(dir.path, 'nope')]);
+    const own = join(dir.path, 'data-no-folders');
+    const missing = await runCliProcess(['--data', own, 'add', join(dir.path, 'nope')]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/does not exist/);
-    const empty = await runCliProcess(['--data', data, 'index']);
+    const empty = await runCliProcess(['--data', own, 'index']);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/no folders yet.*trove add/);
   });

@@ -130,14 +130,18 @@ describe('a model that reads perception evidence', () => {
   let spy: RecordingModel;
   let engine: TroveEngine;
   let db: Db;
+  /** what the first indexing run embedded (the tests after it run in any order) */
+  let indexed: EmbedInput[];
+  const openEngine = (model: EmbeddingModel, batchSize?: number) => new TroveEngine({ dataDir: lib.data, model, watch: false, autoIndex: false, ...(batchSize ? { batchSize } : {}) });
 
   beforeAll(async () => {
     lib = library('reads');
     spy = new RecordingModel(withTokens);
-    engine = new TroveEngine({ dataDir: lib.data, model: spy, watch: false, autoIndex: false });
+    engine = openEngine(spy);
     await engine.addSource({ path: lib.lib });
     await engine.startIndexing({});
     expect((await engine.waitForIndexing())!.state).toBe('done');
+    indexed = [...spy.inputs];
     db = openDb(join(lib.data, 'trove.db'));
   }, 300_000);
 
@@ -148,7 +152,7 @@ describe('a model that reads perception evidence', () => {
 
   it('after indexing with the passes, every photo embedding read what the passes stored (record rows; the vector is not the pixels-only one)', async () => {
     const target = withTokens.instructions.retrieval_text_to_image.target;
-    const embedded = imageInputs(spy, target);
+    const embedded = indexed.filter((x) => x.image && x.instruction === target);
     // each photo twice: at once with no evidence (searchable before the passes), then again with it
     expect(embedded.length).toBe(2 * PHOTOS.length);
     expect(embedded.slice(0, PHOTOS.length).every((x) => x.perception === undefined)).toBe(true);
@@ -285,41 +289,47 @@ describe('a model that reads perception evidence', () => {
     // make every photo's record stale, as after a pass's new version
     db.prepare(`UPDATE item_passes SET version = 'stale' WHERE pass = 'embedding'`).run();
     const spy2 = new RecordingModel(withTokens);
-    engine = new TroveEngine({ dataDir: lib.data, model: spy2, watch: false, autoIndex: false, batchSize: 1 });
-    const target = withTokens.instructions.retrieval_text_to_image.target;
-    const refreshed = () => imageInputs(spy2, target).length;
-    // paused while the first photo is embedded (nothing more is embedded until it resumes), then
-    // cancelled while the second is: the first is stored, the second is not
-    let paused: Promise<{ ok: boolean; heldStill: boolean }> | undefined;
-    spy2.onEmbed = (batch) => {
-      if (!batch.some((x) => x.perception)) return;
-      if (refreshed() === 1) {
-        paused = (async () => {
-          const { ok } = await engine.pauseIndexing();
-          await new Promise((r) => setTimeout(r, 400));
-          const heldStill = refreshed() === 1;
-          await engine.resumeIndexing();
-          return { ok, heldStill };
-        })();
+    engine = openEngine(spy2, 1);
+    try {
+      const target = withTokens.instructions.retrieval_text_to_image.target;
+      const refreshed = () => imageInputs(spy2, target).length;
+      // paused while the first photo is embedded (nothing more is embedded until it resumes), then
+      // cancelled while the second is: the first is stored, the second is not
+      let paused: Promise<{ ok: boolean; heldStill: boolean }> | undefined;
+      spy2.onEmbed = (batch) => {
+        if (!batch.some((x) => x.perception)) return;
+        if (refreshed() === 1) {
+          paused = (async () => {
+            const { ok } = await engine.pauseIndexing();
+            await new Promise((r) => setTimeout(r, 400));
+            const heldStill = refreshed() === 1;
+            await engine.resumeIndexing();
+            return { ok, heldStill };
+          })();
+        }
+        if (refreshed() === 2) void engine.cancelIndexing();
+      };
+      await engine.startIndexing({});
+      const final = await engine.waitForIndexing();
+      spy2.onEmbed = () => undefined;
+      expect(await paused).toEqual({ ok: true, heldStill: true });
+      expect(final!.state).toBe('cancelled');
+      const stale = () => [...photoIds(db).values()].filter((id) => recordOf(db, id)!.version === 'stale').length;
+      expect(refreshed()).toBe(2);
+      expect(stale()).toBe(PHOTOS.length - 1);
+      await engine.startIndexing({});
+      expect((await engine.waitForIndexing())!.state).toBe('done');
+      expect(stale()).toBe(0);
+      // the resumed run embeds the photos left (the cancelled batch's photo again), not the one stored
+      expect(refreshed()).toBe(2 + PHOTOS.length - 1);
+      for (const id of photoIds(db).values()) {
+        const it = getItem(db, id)!;
+        expect(maxDiff(vectorOf(db, id), await expectedVector(withTokens, it.path, storedEvidence(db, id, it.hash)))).toBeLessThan(1e-5);
       }
-      if (refreshed() === 2) void engine.cancelIndexing();
-    };
-    await engine.startIndexing({});
-    const final = await engine.waitForIndexing();
-    spy2.onEmbed = () => undefined;
-    expect(await paused).toEqual({ ok: true, heldStill: true });
-    expect(final!.state).toBe('cancelled');
-    const stale = () => [...photoIds(db).values()].filter((id) => recordOf(db, id)!.version === 'stale').length;
-    expect(refreshed()).toBe(2);
-    expect(stale()).toBe(PHOTOS.length - 1);
-    await engine.startIndexing({});
-    expect((await engine.waitForIndexing())!.state).toBe('done');
-    expect(stale()).toBe(0);
-    // the resumed run embeds the photos left (the cancelled batch's photo again), not the one stored
-    expect(refreshed()).toBe(2 + PHOTOS.length - 1);
-    for (const id of photoIds(db).values()) {
-      const it = getItem(db, id)!;
-      expect(maxDiff(vectorOf(db, id), await expectedVector(withTokens, it.path, storedEvidence(db, id, it.hash)))).toBeLessThan(1e-5);
+    } finally {
+      // the other tests' engine, recording with their spy
+      await engine.close();
+      engine = openEngine(spy);
     }
   }, 240_000);
 });

@@ -36,9 +36,13 @@ beforeAll(() => {
 }, 60_000);
 afterAll(() => dir.cleanup());
 
+/** `model add` of the tiny export into the data folder, run once for the tests that need it */
+let added: ReturnType<typeof cli> | undefined;
+const modelAdded = () => (added ??= cli(['--data', data, 'model', 'add', exportDir, '--json']));
+
 describe('trove model add / list, trove embed', () => {
   it('model add checks the export, writes the manifest with SHA-256s into the store and lists what it found', async () => {
-    const r = await cli(['--data', data, 'model', 'add', exportDir, '--json']);
+    const r = await modelAdded();
     expect(r.stderr).toContain('test embeddings on cpu');
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout) as { id: string; dim: number; preset: string; dir: string; bytes: number; providers: { name: string; available: boolean }[]; imageTokens: number };
@@ -61,6 +65,7 @@ describe('trove model add / list, trove embed', () => {
   });
 
   it('embed --json gives the stored model\'s vector for text, and for an image with text', async () => {
+    expect((await modelAdded()).code).toBe(0);
     const pkgDir = join(data, 'models', 'vlm2vec-tiny');
     const t = EmbedJson.parse(JSON.parse((await cli(['--data', data, 'embed', '--model', pkgDir, '--text', 'a red kite', '--json'])).stdout));
     expect(t.model).toBe('vlm2vec-tiny');
@@ -91,15 +96,19 @@ describe('trove model add / list, trove embed', () => {
     const bad = join(dir.path, 'not-an-export');
     writeTinyExport(bad);
     rmSync(join(bad, 'onnx', 'vision_encoder.onnx'));
-    const r = await cli(['--data', data, 'model', 'add', bad]);
+    const own = join(dir.path, 'data-changed');
+    const r = await cli(['--data', own, 'model', 'add', bad]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/missing onnx\/vision_encoder\.onnx/);
-    const usage = await cli(['--data', data, 'embed']);
+    const usage = await cli(['--data', own, 'embed']);
     expect(usage.code).toBe(2);
-    // the export changes after it was added: the stored manifest no longer matches
-    const cfg = join(exportDir, 'preprocessor_config.json');
+    // an export of its own, changed after it was added: the stored manifest no longer matches
+    const changing = join(dir.path, 'changing', 'VLM2Vec Tiny');
+    writeTinyExport(changing, { seed: 6 });
+    expect((await cli(['--data', own, 'model', 'add', changing])).code).toBe(0);
+    const cfg = join(changing, 'preprocessor_config.json');
     const text = readFileSync(cfg, 'utf8');
     writeFileSync(cfg, text.replace('"max_pixels": 12845056', '"max_pixels": 1003520'));
-    await expect(loadModel(join(data, 'models', 'vlm2vec-tiny'))).rejects.toThrow(/preprocessor_config\.json of vlm2vec-tiny is damaged/);
+    await expect(loadModel(join(own, 'models', 'vlm2vec-tiny'))).rejects.toThrow(/preprocessor_config\.json of vlm2vec-tiny is damaged/);
   });
 });

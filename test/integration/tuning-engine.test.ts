@@ -11,6 +11,9 @@
 //     searches answer from the old vectors until the switch; then the new version is active
 //     and finds the made-up word on photos nobody labelled; rolling back is instant.
 // A few steps only: it is the job's machinery under test, fine-tune-cli.test.ts the quality.
+// Each test sets up what it needs (the suite runs shuffled): the pairs tests start from no
+// pairs, the job's story labels its own, and the adoption story trains a version if no test
+// before it has.
 import { getPriority } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +49,19 @@ async function open(watch = false): Promise<TroveEngine> {
   return e;
 }
 
+async function clearPairs(): Promise<void> {
+  const all = await engine.listPairs({});
+  if (all.pairs.length) await engine.removePairs({ ids: all.pairs.map((p) => p.id) });
+}
+
+/** the two made-up words on their labelled photos: 28 pairs */
+async function labelConcepts(): Promise<void> {
+  await clearPairs();
+  for (const s of conceptSplits(photos)) {
+    await engine.addPairs({ task: 'retrieval_text_to_image', query: { text: s.concept.word }, targets: s.labelled.map((p) => ({ itemId: ids.get(p)!, label: 1 as const })), origin: 'these-are' });
+  }
+}
+
 const find = (text: string): Promise<SearchResponse> => engine.find({ text, k: 12, filters: {}, sort: 'relevance' });
 const ranking = (r: SearchResponse): string[] => r.results.map((x) => `${x.path} ${x.score.toFixed(6)}`);
 const rel = (path: string): string => path.slice(photos.length + 1);
@@ -71,6 +87,7 @@ afterAll(async () => {
 
 describe('labelled pairs', () => {
   it('records "These are ..." and thumbs, one label per query and photo', async () => {
+    await clearPairs();
     for (const s of conceptSplits(photos)) {
       const r = await engine.addPairs({ task: 'retrieval_text_to_image', query: { text: s.concept.word }, targets: s.labelled.map((p) => ({ itemId: ids.get(p)!, label: 1 as const })), origin: 'these-are' });
       expect(r.added).toBe(s.labelled.length);
@@ -96,8 +113,9 @@ describe('labelled pairs', () => {
   });
 
   it('imports MMEB-train JSONL with paths relative to the file, and says which line is bad', async () => {
+    await labelConcepts();
     const dir = join(tmp.path, 'import');
-    mkdirSync(dir);
+    mkdirSync(dir, { recursive: true });
     const file = join(dir, 'pairs.jsonl');
     writeFileSync(file, `{"qry": "wug", "pos_image_path": "../photos/other/02.jpg", "neg_image_path": "../photos/other/03.jpg", "task": "retrieval_text_to_image"}\n\n{"qry": "Find a note: wug", "pos_text": "a small bird-like creature"}\n`);
     expect(await engine.importPairs({ path: file })).toEqual({ added: 3 });
@@ -122,12 +140,16 @@ describe('labelled pairs', () => {
   });
 });
 
-let packageDir: string;
+/** the version a finished fine-tune wrote (the job's story or the adoption story makes it) */
+let packageDir: string | undefined;
+const tune = () => events.filter((p) => p.kind === 'tune');
 
 describe('the fine-tune job', () => {
-  const tune = () => events.filter((p) => p.kind === 'tune');
-
-  it('runs in its own low-priority process with step, loss and ETA; cancel stops it', async () => {
+  // one story: each step goes on from the state the one before left
+  it('runs in its own low-priority process with step, loss and ETA; cancel stops it; started again it goes on; after Trove closes and after a kill it resumes from the last checkpoint', async () => {
+    await labelConcepts();
+    events.length = 0;
+    // runs in its own low-priority process with step, loss and ETA; cancel stops it
     const started = await engine.startTuning({ settings: SETTINGS });
     expect(started.run).toMatchObject({ state: 'running', steps: SETTINGS.steps, pairs: 28 });
     const worker = engine.tuningJobs.worker!;
@@ -149,9 +171,8 @@ describe('the fine-tune job', () => {
     expect(after.run).toMatchObject({ state: 'cancelled', packageDir: null });
     expect(after.run!.message).toMatch(/resumes from its last checkpoint/);
     expect(tune().at(-1)?.state).toBe('cancelled');
-  }, 300_000);
 
-  it('started again after a cancel, it goes on from where it stopped; when Trove closes, it carries on at the next start', async () => {
+    // started again after a cancel, it goes on from where it stopped; when Trove closes, it carries on at the next start
     const cancelledAt = (await engine.tuningStatus({})).run!.step;
     events.length = 0;
     await engine.startTuning({ settings: SETTINGS });
@@ -162,9 +183,8 @@ describe('the fine-tune job', () => {
     engine = await open(true);
     await waitUntil(() => tune().some((p) => p.done > cancelledAt + 1), 'the run going on after the restart', 240_000);
     expect((await engine.tuningStatus({})).run!.state).toBe('running');
-  }, 600_000);
 
-  it('resumes from the last checkpoint after its process is killed, not from step 0', async () => {
+    // resumes from the last checkpoint after its process is killed, not from step 0
     await waitUntil(() => tune().some((p) => p.done > CHECKPOINT_EVERY), `step ${CHECKPOINT_EVERY + 1}`, 240_000);
     engine.tuningJobs.worker!.kill();
     await engine.tuningJobs.waitForTuning();
@@ -188,15 +208,29 @@ describe('the fine-tune job', () => {
     expect(existsSync(join(packageDir, 'manifest.json'))).toBe(true);
     expect(done.versions.map((v) => v.dir)).toContain(packageDir);
     expect(done.versions.find((v) => v.dir === packageDir)).toMatchObject({ active: false, pairs: 28, base: { id: 'vlm2vec-nano' } });
-  }, 600_000);
+  }, 1_200_000);
 });
 
+/** Trains a version unless the job's story has made one. Its own settings make its own run:
+ *  the same spec started later by the job's story would resume this finished run instead. */
+async function trainedPackage(): Promise<string> {
+  if (packageDir) return packageDir;
+  await labelConcepts();
+  await engine.startTuning({ settings: { ...SETTINGS, lr: 0.005 } });
+  await engine.tuningJobs.waitForTuning();
+  const done = await engine.tuningStatus({});
+  expect(done.run).toMatchObject({ state: 'done' });
+  packageDir = done.run!.packageDir!;
+  return packageDir;
+}
+
 describe('adopting the new version', () => {
-  let before: SearchResponse;
   const unlabelledBirds = () => new Set(conceptSplits(photos).find((s) => s.concept.word === 'blicket')!.unlabelled);
 
-  it('a kill while the library is being embedded leaves it whole on the old version', async () => {
-    before = await find('blicket');
+  // one story: killed, adopted again, switched, rolled back
+  it('a kill while the library is being embedded leaves it whole on the old version; adopting again embeds what is missing while searches use the old vectors, then switches; rolling back is instant', async () => {
+    const packageDir = await trainedPackage();
+    const before = await find('blicket');
     await engine.close();
     const child = startScript(join(__dirname, '..', 'support', 'adopt-process.ts'), [dataDir, packageDir], { TROVE_TEST_ADOPT_DELAY_MS: '400' });
     await child.waitForLine(/^adopt running (1[6-9]|[2-5]\d)\/62/);
@@ -211,9 +245,8 @@ describe('adopting the new version', () => {
     expect(status.embedded).toBe(62);
     expect(engine.vectorIds()).toHaveLength(62);
     expect(ranking(await find('blicket'))).toEqual(ranking(before));
-  }, 300_000);
 
-  it('embeds what is missing in the background while searches use the old vectors, then switches', async () => {
+    // embeds what is missing in the background while searches use the old vectors, then switches
     events.length = 0;
     const adopting = await engine.adoptModel({ dir: packageDir });
     expect(adopting.adoption).toMatchObject({ state: 'embedding', toDir: packageDir });
@@ -229,8 +262,7 @@ describe('adopting the new version', () => {
     expect(adopted.rollbackTo?.dir).toBe(BASE);
     // the old version stays, listed
     expect(adopted.versions.find((v) => v.dir === BASE)).toMatchObject({ active: false });
-    const status = await engine.status();
-    expect(status.pending).toBe(0);
+    expect((await engine.status()).pending).toBe(0);
     expect(engine.vectorIds()).toHaveLength(62);
     // the new word finds birds nobody labelled
     const birds = unlabelledBirds();
@@ -238,9 +270,8 @@ describe('adopting the new version', () => {
     const now = await find('blicket');
     console.log(`never-labelled birds in the top 10 for "blicket": ${top(before)} before, ${top(now)} after adopting`);
     expect(top(now)).toBeGreaterThan(top(before));
-  }, 300_000);
 
-  it('rolls back at once, to the old vectors', async () => {
+    // rolls back at once, to the old vectors
     const t = performance.now();
     const back = await engine.rollbackModel({});
     const ms = performance.now() - t;
@@ -251,5 +282,5 @@ describe('adopting the new version', () => {
     expect((await engine.status()).pending).toBe(0);
     expect(ranking(await find('blicket'))).toEqual(ranking(before));
     expect(ms).toBeLessThan(10_000);
-  }, 60_000);
+  }, 900_000);
 });
