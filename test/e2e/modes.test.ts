@@ -198,6 +198,65 @@ describe('instruction modes in a browser, against the real engine', () => {
     await shot(page, 'modes-05-ask');
   });
 
+  it('Ask teaches Trove: an answer marked right or wrong is a labelled pair for the fine-tune', async () => {
+    await openViewer('green-rotated.jpg');
+    await page.getByTestId('ask-about').click();
+    await page.getByRole('searchbox').fill('which colour is the square');
+    await page.getByTestId('ask-options').fill('green, purple');
+    await submit().click();
+    await page.getByTestId('answer').first().waitFor();
+    const right = page.getByRole('button', { name: 'Right answer: green', exact: true });
+    // another answer Trove gave, marked wrong
+    const others = (await page.getByRole('button', { name: /^Wrong answer: / }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')!.replace('Wrong answer: ', '')))).filter((t) => t !== 'green');
+    const wrongText = others[0]!;
+    const wrong = page.getByRole('button', { name: `Wrong answer: ${wrongText}`, exact: true });
+    await right.click();
+    await wrong.click();
+    await expect.poll(() => right.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => wrong.getAttribute('aria-pressed')).toBe('true');
+    const photo = ((await api('find', { text: 'photo', k: 10, filters: { kinds: ['image'] } })).body.results as { id: number; path: string }[]).find((r) => r.path.endsWith('green-rotated.jpg'))!;
+    const pairs = ((await api('listPairs')).body.pairs as { task: string; queryText: string; queryItem: number; targetText: string; label: number; origin: string }[]).filter((p) => p.queryText === 'which colour is the square');
+    expect(pairs.map((p) => [p.task, p.queryItem, p.targetText, p.label, p.origin])).toEqual([
+      ['vqa', photo.id, 'green', 1, 'ask'],
+      ['vqa', photo.id, wrongText, -1, 'ask'],
+    ]);
+    await shot(page, 'modes-08-ask-teach');
+  });
+
+  it('Point at teaches Trove: the box marked wrong, and a box drawn by hand around the square, are labelled pairs', async () => {
+    await mode('Point at').click();
+    await page.getByRole('searchbox').fill('red square');
+    const responded = page.waitForResponse((r) => r.url().endsWith('/api/pointAt'));
+    await submit().click();
+    const top = ((await (await responded).json()) as { results: { id: number; path: string; box: Box; width: number; height: number }[] }).results[0]!;
+    await page.getByTestId('results').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    const teach = page.getByTestId('region-teach');
+    await teach.getByText('Where is “red square”?').waitFor();
+    await teach.getByRole('button', { name: '✕ The box is wrong' }).click();
+    await expect.poll(() => teach.getByRole('button', { name: '✕ The box is wrong' }).getAttribute('aria-pressed')).toBe('true');
+    // the red square, as the file's name says where it is (200 x 160 photos, an 80 px square)
+    const square = top.path.endsWith('red-top-right.png') ? [0.6, 0, 0.4, 0.5] : [0, 0.5, 0.4, 0.5];
+    await teach.getByRole('button', { name: 'Draw the right box' }).click();
+    const img = (await page.getByTestId('viewer').locator('figure img').boundingBox())!;
+    const at = (fx: number, fy: number) => [img.x + fx * img.width, img.y + fy * img.height] as const;
+    await page.mouse.move(...at(square[0]! + 0.002, square[1]! + 0.002));
+    await page.mouse.down();
+    await page.mouse.move(...at(square[0]! + square[2]! / 2, square[1]! + square[3]! / 2), { steps: 4 });
+    await page.mouse.move(...at(square[0]! + square[2]! - 0.002, square[1]! + square[3]! - 0.002), { steps: 4 });
+    await page.mouse.up();
+    await page.getByTestId('drawn-box').waitFor();
+    await shot(page, 'modes-09-point-at-drawn-box');
+    const pairs = ((await api('listPairs')).body.pairs as { task: string; queryText: string; queryItem: number; targetItem: number; targetBox: number[]; label: number; origin: string }[]).filter((p) => p.queryText === 'red square');
+    expect(pairs.every((p) => p.task === 'grounding' && p.origin === 'point-at' && p.queryItem === top.id && p.targetItem === top.id)).toBe(true);
+    const wrong = pairs.filter((p) => p.label === -1);
+    expect(wrong.map((p) => p.targetBox)).toContainEqual([top.box.x / top.width, top.box.y / top.height, top.box.width / top.width, top.box.height / top.height].map((v) => expect.closeTo(v, 3)));
+    const drawn = pairs.filter((p) => p.label === 1);
+    expect(drawn).toHaveLength(1);
+    drawn[0]!.targetBox.forEach((v, i) => expect(v).toBeCloseTo(square[i]!, 1));
+  });
+
   it('Ask refuses a note with advice', async () => {
     const notes = (await api('find', { text: 'shed door painted', k: 5, filters: { kinds: ['note'] } })).body.results as { id: number }[];
     const res = await api('ask', { itemId: notes[0]!.id, question: 'what colour is the door' });

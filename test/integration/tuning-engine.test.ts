@@ -216,7 +216,7 @@ describe('the fine-tune job', () => {
 async function trainedPackage(): Promise<string> {
   if (packageDir) return packageDir;
   await labelConcepts();
-  await engine.startTuning({ settings: { ...SETTINGS, lr: 0.005 } });
+  await engine.startTuning({ settings: { ...SETTINGS, steps: 12 } });
   await engine.tuningJobs.waitForTuning();
   const done = await engine.tuningStatus({});
   expect(done.run).toMatchObject({ state: 'done' });

@@ -1,9 +1,11 @@
 // Teaching Trove (personal fine-tuning) in the UI: the labelled pairs a person makes (thumbs
-// on a result, "These are ..." for picked photos), the fine-tune run with its progress, its
+// on a result, "These are ..." for picked photos, the right or wrong answer in Ask, a right,
+// wrong or hand-drawn box in Point at), the fine-tune run with its progress, its
 // before/after scores, adopting the new version and rolling back. The engine does the work
 // (contract: addPairs, startTuning, adoptModel, rollbackModel...); this holds what the
 // Teach dialog and the result cards show.
 import type { JobProgress, RequestOf, SearchResult } from '../../../main/contract/api';
+import { overlap, type UnitBox } from '../../../main/contract/regions';
 import type { PairList, TuningStatus } from '../../../main/contract/tuning';
 import { ApiFailure } from './client';
 import type { Client } from './client';
@@ -17,7 +19,7 @@ export class TeachState {
   open = $state(false);
   /** photos picked on the result cards for "These are ..." */
   picked = $state<number[]>([]);
-  /** thumbs given in this session: `${words}\u0000${itemId}` -> 1 (right) or -1 (wrong) */
+  /** marks given in this session, by what they mark (markKey) -> 1 (right) or -1 (wrong) */
   marks = $state<Record<string, 1 | -1>>({});
   error = $state<string | null>(null);
   info = $state<string | null>(null);
@@ -51,8 +53,17 @@ export class TeachState {
     }
   }
 
-  markOf(words: string, id: number): 1 | -1 | undefined {
-    return this.marks[`${words}\u0000${id}`];
+  /** A mark's key: the words (phrase, question or caption), the item, and for Ask the answer, for Point at the box. */
+  private static markKey(words: string, id: number, what = ''): string {
+    return `${words}\u0000${id}\u0000${what}`;
+  }
+
+  markOf(words: string, id: number, what = ''): 1 | -1 | undefined {
+    return this.marks[TeachState.markKey(words, id, what)];
+  }
+
+  private mark(words: string, id: number, what: string, label: 1 | -1): void {
+    this.marks = { ...this.marks, [TeachState.markKey(words, id, what)]: label };
   }
 
   private async add(req: RequestOf<'addPairs'>, what: string): Promise<boolean> {
@@ -71,7 +82,30 @@ export class TeachState {
   /** Thumbs up (1) or down (-1): this result is (not) what these words mean. */
   async thumbs(words: string, item: SearchResult, label: 1 | -1): Promise<void> {
     const ok = await this.add({ task: item.kind === 'image' ? 'retrieval_text_to_image' : 'retrieval_text_to_text', query: { text: words }, targets: [{ itemId: item.id, label }], origin: 'thumbs' }, `Noted: ${label === 1 ? 'right' : 'wrong'} for “${words}”.`);
-    if (ok) this.marks = { ...this.marks, [`${words}\u0000${item.id}`]: label };
+    if (ok) this.mark(words, item.id, '', label);
+  }
+
+  /** Ask: this answer is (not) right for the question about this photo. */
+  async answer(question: string, item: SearchResult, answer: string, label: 1 | -1): Promise<void> {
+    const ok = await this.add({ task: 'vqa', query: { text: question, itemId: item.id }, targets: [{ text: answer, label }], origin: 'ask' }, `Noted: “${answer}” is ${label === 1 ? 'the right answer' : 'wrong'} for “${question}”.`);
+    if (ok) this.mark(question, item.id, `answer:${answer}`, label);
+  }
+
+  /** Point at: the box Trove drew is (not) the caption's region of the photo. */
+  async region(caption: string, item: SearchResult, box: UnitBox, label: 1 | -1): Promise<void> {
+    const ok = await this.add({ task: 'grounding', query: { text: caption, itemId: item.id }, targets: [{ itemId: item.id, box, label }], origin: 'point-at' }, `Noted: the box is ${label === 1 ? 'right' : 'wrong'} for “${caption}”.`);
+    if (ok) this.mark(caption, item.id, `box:${box.join(',')}`, label);
+  }
+
+  /** Point at: the person drew the caption's region; Trove's own box, where it is elsewhere, is wrong. */
+  async drawnRegion(caption: string, item: SearchResult, drawn: UnitBox, trove: UnitBox | null): Promise<void> {
+    const wrong = trove && overlap(drawn, trove) < 0.5 ? trove : null;
+    const targets = [{ itemId: item.id, box: drawn, label: 1 as const }, ...(wrong ? [{ itemId: item.id, box: wrong, label: -1 as const }] : [])];
+    const ok = await this.add({ task: 'grounding', query: { text: caption, itemId: item.id }, targets, origin: 'point-at' }, `Noted: your box for “${caption}”${wrong ? ', and Trove’s as wrong' : ''}.`);
+    if (ok) {
+      this.mark(caption, item.id, `box:${drawn.join(',')}`, 1);
+      if (wrong) this.mark(caption, item.id, `box:${wrong.join(',')}`, -1);
+    }
   }
 
   togglePick(id: number): void {
