@@ -97,9 +97,10 @@ export class TroveEngine implements TroveApi {
 
   // ---- instruction modes (queries/instruction-modes.ts) ----
 
-  async find(req: ParsedRequestOf<'find'>): Promise<ResponseOf<'find'>> { return this.modes.find(req); }
-  async ask(req: ParsedRequestOf<'ask'>): Promise<ResponseOf<'ask'>> { return this.modes.ask(req); }
-  async pointAt(req: ParsedRequestOf<'pointAt'>): Promise<ResponseOf<'pointAt'>> { return this.modes.pointAt(req); }
+  // a query holds a running fine-tune off the cores until the user has been quiet a moment
+  async find(req: ParsedRequestOf<'find'>): Promise<ResponseOf<'find'>> { this.tuning.userActive(); return this.modes.find(req); }
+  async ask(req: ParsedRequestOf<'ask'>): Promise<ResponseOf<'ask'>> { this.tuning.userActive(); return this.modes.ask(req); }
+  async pointAt(req: ParsedRequestOf<'pointAt'>): Promise<ResponseOf<'pointAt'>> { this.tuning.userActive(); return this.modes.pointAt(req); }
   async sortIntoLabels(req: ParsedRequestOf<'sortIntoLabels'>): Promise<JobProgress> { return this.modes.sortIntoLabels(req); }
   async cancelLabels(_req: ParsedRequestOf<'cancelLabels'> = {}): Promise<{ ok: boolean }> { return { ok: this.modes.labelling.cancel() }; }
   async waitForLabels(): Promise<JobProgress | null> { return this.modes.labelling.wait(); }

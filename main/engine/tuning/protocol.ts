@@ -36,4 +36,6 @@ export interface TuneOutcome {
 
 export type WorkerMessage = { type: 'progress'; progress: TuneProgress } | { type: 'done'; outcome: TuneOutcome } | { type: 'error'; message: string };
 
-export type ParentMessage = { type: 'cancel' };
+/** cancel: stop at the next step, writing the checkpoint; hold: the user is searching, start
+ *  no new piece of work (a GradCache chunk, a step, a scoring batch) for `ms` */
+export type ParentMessage = { type: 'cancel' } | { type: 'hold'; ms: number };

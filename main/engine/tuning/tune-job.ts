@@ -73,6 +73,11 @@ export class TuneJob implements Job {
     return true;
   }
 
+  /** The user is searching: the worker starts no new piece of work for `ms`. */
+  hold(ms: number): void {
+    if (this.state === 'running') this.proc?.hold(ms);
+  }
+
   /** Stops the worker (it writes its checkpoint) and leaves the run to be resumed. */
   suspend(): void {
     if (this.state !== 'running') return;

@@ -45,6 +45,9 @@ export interface TuningOptions {
   startProcess?: (specFile: string) => TuneProcess;
 }
 
+/** how long the fine-tune holds off after the user's last search */
+const HOLD_MS = 1500;
+
 const toContractScores = (s: TuneScores | null | undefined): ContractScores | null =>
   s ? { heldOut: s.heldOut ? { n: s.heldOut.n, p1: Number.isFinite(s.heldOut.p1) ? s.heldOut.p1 : null, rPrecision: Number.isFinite(s.heldOut.rPrecision) ? s.heldOut.rPrecision : null, distractors: s.heldOut.distractors } : null, probe: s.probe?.overall ?? null } : null;
 
@@ -52,6 +55,7 @@ export class Tuning {
   private readonly runs: JobLane;
   private readonly adoptions: JobLane;
   private tuneJob: TuneJob | null = null;
+  private lastHold = 0;
   private adoptJob: AdoptJob | null = null;
   /** the current adoption from its background embedding through its switch */
   private adopting: Promise<void> = Promise.resolve();
@@ -172,6 +176,18 @@ export class Tuning {
     this.o.emit({ type: 'progress', progress: job.progress() });
   }
 
+  /**
+   * The user is searching: the fine-tune starts no new piece of work until they have been
+   * quiet for HOLD_MS (told at most every third of it, so a burst of searches is a few messages).
+   */
+  userActive(): void {
+    if (!this.runs.busy || !this.tuneJob) return;
+    const now = Date.now();
+    if (now - this.lastHold < HOLD_MS / 3) return;
+    this.lastHold = now;
+    this.tuneJob.hold(HOLD_MS);
+  }
+
   cancelTuning(): { ok: boolean } {
     return { ok: this.runs.cancel() };
   }
@@ -288,7 +304,7 @@ export class Tuning {
       trainable: support.trainable,
       ...(support.reason ? { reason: support.reason } : {}),
       pairs: { total: pairs.length, positives: pairs.filter((p) => p.label === 1).length, negatives: pairs.filter((p) => p.label === -1).length, queries: queries.size },
-      defaults: { steps: d.steps, batch: d.batch, chunk: d.chunk, scope: d.scope, loraRank: d.loraRank, lastLayers: d.lastLayers, lr: effectiveLr(d), heldOutShare: d.heldOutShare },
+      defaults: { steps: d.steps, batch: d.batch, chunk: d.chunk, memoryMiB: d.memoryMiB, scope: d.scope, loraRank: d.loraRank, lastLayers: d.lastLayers, lr: effectiveLr(d), heldOutShare: d.heldOutShare },
       run: this.runInfo(),
       adoption: this.adoptionInfo(),
       versions: this.versions(activeDir, active?.fromDir ?? null),

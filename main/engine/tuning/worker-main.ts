@@ -35,8 +35,17 @@ async function main(): Promise<void> {
     }
   }
   const ctl = new AbortController();
+  // while the user searches the engine says "hold": the cores go to the search, not just the
+  // priority (onnxruntime's threads would otherwise keep both cores' caches and memory bus busy)
+  let holdUntil = 0;
+  const pace = async (): Promise<void> => {
+    for (let wait = holdUntil - Date.now(); wait > 0 && !ctl.signal.aborted; wait = holdUntil - Date.now()) {
+      await new Promise((ok) => setTimeout(ok, Math.min(wait, 100)));
+    }
+  };
   const onMessage = (m: ParentMessage): void => {
     if (m.type === 'cancel') ctl.abort();
+    else if (m.type === 'hold') holdUntil = Math.max(holdUntil, Date.now() + m.ms);
   };
   if (inThread) parentPort!.on('message', onMessage);
   else {
@@ -53,6 +62,7 @@ async function main(): Promise<void> {
     work: spec.work,
     settings: spec.settings,
     signal: ctl.signal,
+    pace,
     session: spec.providers ? { providers: spec.providers } : undefined,
     onProgress: (progress) => void send({ type: 'progress', progress }),
   });

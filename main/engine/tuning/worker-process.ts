@@ -15,6 +15,8 @@ export interface TuneProcess {
   onMessage(handler: (m: WorkerMessage) => void): void;
   /** asks the worker to stop after the current step, writing its checkpoint */
   cancel(): void;
+  /** asks the worker to start no new piece of work for `ms` (the user is searching) */
+  hold(ms: number): void;
   /** stops it now (the last checkpoint stays) */
   kill(): void;
   /** resolves when it has ended; `output` is the tail of what it wrote to stderr */
@@ -42,6 +44,7 @@ export function startTuneProcess(specFile: string, o: { inThread?: boolean } = {
       pid: null,
       onMessage: (h) => w.on('message', (m: WorkerMessage) => h(m)),
       cancel: () => w.postMessage({ type: 'cancel' } satisfies ParentMessage),
+      hold: (ms) => w.postMessage({ type: 'hold', ms } satisfies ParentMessage),
       kill: () => void w.terminate(),
       exited: new Promise((ok) => w.on('exit', (code) => ok({ code, signal: null, output }))),
     };
@@ -58,6 +61,9 @@ export function startTuneProcess(specFile: string, o: { inThread?: boolean } = {
     onMessage: (h) => child.on('message', (m: WorkerMessage) => h(m)),
     cancel: () => {
       if (child.connected) child.send({ type: 'cancel' } satisfies ParentMessage);
+    },
+    hold: (ms) => {
+      if (child.connected) child.send({ type: 'hold', ms } satisfies ParentMessage);
     },
     kill: () => void child.kill('SIGKILL'),
     exited: new Promise((ok) => child.on('exit', (code, signal) => ok({ code, signal, output }))),

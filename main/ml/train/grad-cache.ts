@@ -22,6 +22,21 @@ export interface ChunkedEncoder<Chunk> {
   backward(chunk: Chunk, seed: number, repGrads: Float32Array): Promise<Tensors>;
 }
 
+/** The encoder, awaiting `wait` before each chunk's forward and backward: a host holds the work while its user needs the cores. */
+export function pacedEncoder<Chunk>(encoder: ChunkedEncoder<Chunk>, wait: () => Promise<void>): ChunkedEncoder<Chunk> {
+  return {
+    dim: encoder.dim,
+    encode: async (c, seed) => {
+      await wait();
+      return encoder.encode(c, seed);
+    },
+    backward: async (c, seed, repGrads) => {
+      await wait();
+      return encoder.backward(c, seed, repGrads);
+    },
+  };
+}
+
 export interface ContrastiveBatch<Chunk> {
   /** query chunks, in order; rows concatenate to B queries */
   queries: Chunk[];

@@ -30,6 +30,7 @@ import { pairsSha256, splitHeldOut } from './pairs';
 import { applyScope, mergeScope } from './scope';
 import type { Distractor, HeldOutScores, ScoreSet } from './scoring';
 import { scoreHeldOut, scoreSets, SideEmbedder } from './scoring';
+import { chunkForMemory, stepMemoryMiB } from './memory';
 import type { TuneSettings } from './settings';
 import { effectiveLr, resolveTuneSettings } from './settings';
 
@@ -68,8 +69,8 @@ export interface FineTuneOptions {
   settings?: Partial<TuneSettings>;
   signal?: AbortSignal;
   onProgress?(p: TuneProgress): void;
-  /** awaited between steps: a host slows the job down while its user searches */
-  beforeStep?(): Promise<void>;
+  /** awaited before each step, each GradCache chunk and each scoring batch: a host holds the job while its user searches */
+  pace?(): Promise<void>;
   /** extra session options (execution providers); threads come from the settings */
   session?: Omit<SessionOptions, 'intraOpNumThreads'>;
 }
@@ -112,6 +113,9 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
   // 1. the base and its anchor set
   const base = await readVlm2vecPackage(o.base);
   const cfg = base.model.cfg;
+  // GradCache's chunk: as set, or the largest that fits the memory budget
+  const chunk = settings.chunk || chunkForMemory(cfg, settings.memoryMiB);
+  if (!settings.chunk && stepMemoryMiB(cfg, chunk) > settings.memoryMiB) notes.push(`A step needs about ${Math.round(stepMemoryMiB(cfg, chunk))} MiB even in chunks of ${chunk}, more than the ${settings.memoryMiB} MiB allowed.`);
   const baseManifestSha = sha256(readFileSync(join(o.base, 'manifest.json')));
   const pairsSha = pairsSha256(o.pairs);
   const runKey = tuneRunKey(baseManifestSha, pairsSha, settings);
@@ -152,7 +156,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
   const sessionOpts: SessionOptions = { ...o.session, intraOpNumThreads: settings.threads };
 
   const score = async (label: string): Promise<TuneScores> => {
-    const e = await SideEmbedder.create(base.model, bank, sessionOpts);
+    const e = await SideEmbedder.create(base.model, bank, sessionOpts, o.pace);
     try {
       return { heldOut: held.length ? await scoreHeldOut(e, held, all, extra) : null, probe: probe.length ? await scoreSets(e, probe, label) : null };
     } finally {
@@ -178,12 +182,13 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
     model: base.model,
     source: {
       batch: async (index, size) => {
-        await o.beforeStep?.();
+        await o.pace?.();
         return source.batch(index, size);
       },
     },
     batchSize,
-    chunkSize: settings.chunk,
+    chunkSize: chunk,
+    ...(o.pace ? { beforeChunk: o.pace } : {}),
     steps: settings.steps,
     lr: effectiveLr(settings),
     warmupSteps: Math.min(settings.warmup, settings.steps - 1),
@@ -233,10 +238,10 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
     lineage: {
       base: { id: base.manifest.id, version: base.manifest.version, manifestSha256: baseManifestSha },
       pairs: { count: o.pairs.length, heldOut: heldOut.length, sha256: pairsSha },
-      settings: { ...settings, lr },
+      settings: { ...settings, lr, chunk },
       createdAt: new Date().toISOString(),
     },
-    summary: `Fine-tuned by Trove (main/ml/tune) from ${base.manifest.id} ${base.manifest.version} on ${o.pairs.length} labelled pairs (${heldOut.length} held out; SHA-256 ${pairsSha}): ${settings.scope}${settings.scope === 'lora' ? ` rank ${settings.loraRank}` : settings.scope === 'last-layers' ? ` ${settings.lastLayers}` : ''}, ${result.step} steps of GradCache InfoNCE (tau 0.02) at batch ${batchSize} (at most ${settings.userPerBatch} labelled pairs, the rest replay pairs from the anchor set), chunk ${settings.chunk}, lr ${lr}, seed ${settings.seed}.`,
+    summary: `Fine-tuned by Trove (main/ml/tune) from ${base.manifest.id} ${base.manifest.version} on ${o.pairs.length} labelled pairs (${heldOut.length} held out; SHA-256 ${pairsSha}): ${settings.scope}${settings.scope === 'lora' ? ` rank ${settings.loraRank}` : settings.scope === 'last-layers' ? ` ${settings.lastLayers}` : ''}, ${result.step} steps of GradCache InfoNCE (tau 0.02) at batch ${batchSize} (at most ${settings.userPerBatch} labelled pairs, the rest replay pairs from the anchor set), chunk ${chunk}${settings.chunk ? '' : ` (from ${settings.memoryMiB} MiB of memory)`}, lr ${lr}, seed ${settings.seed}.`,
   });
   return { ...common, cancelled: false, dir, manifest, after };
 }

@@ -37,10 +37,12 @@ export class SideEmbedder {
     private readonly model: Vlm2vecModel,
     private readonly session: Session,
     private readonly bank: FeatureBank,
+    private readonly pace?: () => Promise<void>,
   ) {}
 
-  static async create(model: Vlm2vecModel, bank: FeatureBank, session: SessionOptions): Promise<SideEmbedder> {
-    return new SideEmbedder(model, await createSession(embedGraphOnnx(model), session), bank);
+  /** `pace` is awaited before each batch (a host holds the work while its user searches) */
+  static async create(model: Vlm2vecModel, bank: FeatureBank, session: SessionOptions, pace?: () => Promise<void>): Promise<SideEmbedder> {
+    return new SideEmbedder(model, await createSession(embedGraphOnnx(model), session), bank, pace);
   }
 
   async embed(sides: readonly EncodedSide[], batch = 32): Promise<Float32Array[]> {
@@ -50,6 +52,7 @@ export class SideEmbedder {
     const dim = this.model.cfg.dim;
     for (let s = 0; s < todo.length; s += batch) {
       const part = todo.slice(s, s + batch);
+      await this.pace?.();
       const r = await this.session.run(vlm2vecFeeds(this.model, rowsOf(part, this.bank)));
       const e = r.embedding.data as Float32Array;
       part.forEach((side, i) => this.cache.set(side.key, e.slice(i * dim, (i + 1) * dim)));

@@ -7,7 +7,7 @@ import { GradSessions } from '../../runtime/grad-sessions';
 import type { HostTensor, SessionOptions } from '../../runtime/session';
 import { DEFAULT_SESSION, sessionsChunkEncoder } from '../../train/encoder';
 import type { ChunkedEncoder } from '../../train/grad-cache';
-import { gradCacheSteps } from '../../train/grad-cache';
+import { gradCacheSteps, pacedEncoder } from '../../train/grad-cache';
 import { VLM2VEC_TAU } from '../../train/info-nce';
 import { chunkRowsPerStep } from '../../train/step';
 import type { StepFunction } from '../../train/step';
@@ -83,12 +83,14 @@ export interface Vlm2vecSource {
 export type Vlm2vecTrainerOptions = Omit<TrainerOptions, 'module' | 'source' | 'gradCache' | 'paramDType'> & {
   model: Vlm2vecModel;
   source: Vlm2vecSource;
+  /** awaited before each GradCache chunk (forward and backward) */
+  beforeChunk?: () => Promise<void>;
 };
 
 /** The shared Trainer (GradCache always) over the vlm2vec encoder; `run()`, `release()` as usual. */
 export async function createVlm2vecTrainer(o: Vlm2vecTrainerOptions): Promise<Trainer> {
   const enc = await vlm2vecChunkEncoder(o.model, o.session ?? DEFAULT_SESSION);
-  const steps = gradCacheSteps(enc, { chunk: chunkRowsPerStep(o.batchSize, o.chunkSize), tau: o.tau ?? VLM2VEC_TAU, padId: PAD_ID });
+  const steps = gradCacheSteps(o.beforeChunk ? pacedEncoder(enc, o.beforeChunk) : enc, { chunk: chunkRowsPerStep(o.batchSize, o.chunkSize), tau: o.tau ?? VLM2VEC_TAU, padId: PAD_ID });
   const step: StepFunction = (batch, rng, signal) => {
     const b = batch as Vlm2vecBatch;
     if (!b.queries.features || !b.targets.features) throw new Error('vlm2vec trainer: the source must return Vlm2vecRows (features + hasImage)');
