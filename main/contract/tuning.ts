@@ -86,6 +86,8 @@ export const TuneSettingsRequest = z
     steps: z.number().int().min(1).max(10_000).optional(),
     batch: z.number().int().min(2).max(1024).optional(),
     chunk: z.number().int().min(1).max(1024).optional(),
+    /** the memory a step may take (MiB): the chunk is the largest that fits, unless `chunk` is given */
+    memoryMiB: z.number().int().min(256).max(1 << 20).optional(),
     scope: TuneScope.optional(),
     loraRank: z.number().int().min(1).max(64).optional(),
     lastLayers: z.number().int().min(1).max(64).optional(),
@@ -166,7 +168,7 @@ export const TuningStatus = z.object({
   reason: z.string().optional(),
   pairs: z.object({ total: z.number().int(), positives: z.number().int(), negatives: z.number().int(), queries: z.number().int() }),
   /** the settings a run uses when none are given */
-  defaults: z.object({ steps: z.number().int(), batch: z.number().int(), chunk: z.number().int(), scope: TuneScope, loraRank: z.number().int(), lastLayers: z.number().int(), lr: z.number(), heldOutShare: z.number() }),
+  defaults: z.object({ steps: z.number().int(), batch: z.number().int(), chunk: z.number().int(), memoryMiB: z.number().int(), scope: TuneScope, loraRank: z.number().int(), lastLayers: z.number().int(), lr: z.number(), heldOutShare: z.number() }),
   run: TuningRun.nullable(),
   adoption: Adoption.nullable(),
   versions: z.array(ModelVersionInfo),

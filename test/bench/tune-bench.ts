@@ -5,10 +5,12 @@
 //       in one piece (the chunk is the batch: no GradCache), each in a process of its own
 //       (target: within 1.5x); both batches mix the person's pairs and replay pairs 1:7, so
 //       their rows (and sequence lengths) are alike: what differs is the batch alone;
-//   (c) Find latency while a fine-tune runs (the engine's worker process, lowest priority)
-//       against idle, on the same library.
+//   (c) Find latency while a fine-tune runs (the engine's worker process, lowest priority,
+//       held off while the user searches) against idle, on the same library;
+//   (d) the GradCache chunk picked from a memory budget (main/ml/tune/memory.ts) and the peak
+//       RSS of steps at batch 256 in that chunk, against the budget.
 // The pairs and photos are test/support/tuning-fixture.ts's (real photos, made-up words).
-//   npx tsx test/bench/tune-bench.ts [--json] [--skip a,b,c] [--rss-steps N] [--finds N]
+//   npx tsx test/bench/tune-bench.ts [--json] [--skip a,b,c,d] [--rss-steps N] [--finds N]
 // On a shared machine the wall figures are pessimistic: the load average is printed with them.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -21,6 +23,8 @@ import { loadModel } from '../../main/ml/models';
 import type { TunePhase } from '../../main/ml/tune/fine-tune';
 import { fineTune } from '../../main/ml/tune/fine-tune';
 import { parseMmebTrainJsonl } from '../../main/ml/tune/pairs';
+import { chunkForMemory, stepMemoryMiB } from '../../main/ml/tune/memory';
+import { readVlm2vecPackage } from '../../main/ml/models/vlm2vec/package-read';
 import { DEFAULT_TUNE_SETTINGS } from '../../main/ml/tune/settings';
 import { tempDir } from '../support/tmp';
 import { conceptSplits, TUNING_PHOTOS } from '../support/tuning-fixture';
@@ -179,6 +183,17 @@ async function main(): Promise<void> {
       const c = await findLatency(tmp.path, finds);
       out.find = c;
       say(`    idle: median ${c.idle.medianMs} ms, p95 ${c.idle.p95Ms} ms; during training: median ${c.duringTraining.medianMs} ms, p95 ${c.duringTraining.p95Ms} ms (${c.trainingStepsDuringFinds} steps trained meanwhile); load ${c.loadAvg.join(' ')}`);
+    }
+    if (!skip.has('d')) {
+      say(`(d) the chunk from a memory budget, batch 256, ${rssSteps} steps each, own process ...`);
+      const cfg = (await readVlm2vecPackage(BASE)).model.cfg;
+      const rows = [512, 1024, 2048].map((budgetMiB) => {
+        const chunk = chunkForMemory(cfg, budgetMiB);
+        const r = rssOf(256, chunk, rssSteps, tmp.path);
+        say(`    budget ${budgetMiB} MiB: chunk ${chunk} (expected ${Math.round(stepMemoryMiB(cfg, chunk))} MiB), peak RSS ${r.peakRssMiB} MiB (${((100 * r.peakRssMiB) / budgetMiB).toFixed(0)}% of the budget)`);
+        return { budgetMiB, chunk, expectedMiB: Math.round(stepMemoryMiB(cfg, chunk)), peakRssMiB: r.peakRssMiB };
+      });
+      out.memoryBudget = rows;
     }
   } finally {
     (out.machine as { loadAvgAtEnd: number[] }).loadAvgAtEnd = loadavg().map(r1);

@@ -9,8 +9,10 @@ export interface TuneSettings {
   batch: number;
   /** the person's pairs per step, at most; the rest of the batch is replay */
   userPerBatch: number;
-  /** GradCache chunk: rows per forward/backward (memory depends on it, not on the batch) */
+  /** GradCache chunk: rows per forward/backward (memory depends on it, not on the batch); 0: the largest that fits memoryMiB */
   chunk: number;
+  /** the memory a step may take, in MiB: picks the chunk when `chunk` is 0 (main/ml/tune/memory.ts) */
+  memoryMiB: number;
   /** peak learning rate (0: the scope's default) */
   lr: number;
   warmup: number;
@@ -30,7 +32,8 @@ export const DEFAULT_TUNE_SETTINGS: TuneSettings = {
   steps: 30,
   batch: 64,
   userPerBatch: 32,
-  chunk: 16,
+  chunk: 0,
+  memoryMiB: 1024,
   lr: 0,
   warmup: 3,
   scope: 'lora',
@@ -57,7 +60,8 @@ export function resolveTuneSettings(partial: Partial<TuneSettings> = {}): TuneSe
   int('steps', 1, 100_000);
   int('batch', 2, 4096);
   int('userPerBatch', 1, 4096);
-  int('chunk', 1, 4096);
+  int('chunk', 0, 4096);
+  int('memoryMiB', 256, 1 << 20);
   int('warmup', 0, 100_000);
   int('loraRank', 1, 256);
   int('lastLayers', 1, 64);

@@ -146,9 +146,9 @@ export class TeachState {
     }
   }
 
-  start(steps: number): Promise<void> {
+  start(steps: number, memoryMiB?: number): Promise<void> {
     this.tune = null;
-    return this.run(() => this.client.call('startTuning', { settings: { steps } }));
+    return this.run(() => this.client.call('startTuning', { settings: { steps, ...(memoryMiB ? { memoryMiB } : {}) } }));
   }
 
   cancel(): Promise<void> {

@@ -33,7 +33,7 @@ export function fakeEngine(): FakeEngine {
   const tuning = {
     trainable: true,
     pairs: { total: 0, positives: 0, negatives: 0, queries: 0 },
-    defaults: { steps: 30, batch: 64, chunk: 16, scope: 'lora' as const, loraRank: 8, lastLayers: 2, lr: 0.001, heldOutShare: 0.25 },
+    defaults: { steps: 30, batch: 64, chunk: 0, memoryMiB: 1024, scope: 'lora' as const, loraRank: 8, lastLayers: 2, lr: 0.001, heldOutShare: 0.25 },
     run: null,
     adoption: null,
     versions: [],
