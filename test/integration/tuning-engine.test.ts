@@ -211,6 +211,34 @@ describe('the fine-tune job', () => {
   }, 1_200_000);
 });
 
+describe('searching while the job trains', () => {
+  it('the job starts no new work while the user searches, and goes on when they stop', async () => {
+    await labelConcepts();
+    events.length = 0;
+    // a spec of its own (more steps than the window can hold), so the other stories' runs are not this one
+    await engine.startTuning({ settings: { ...SETTINGS, steps: 40 } });
+    const stepNow = () => Math.max(0, ...tune().map((p) => p.done));
+    await waitUntil(() => stepNow() >= 1, 'the first step', 240_000);
+    const window = async (search: boolean): Promise<number> => {
+      const from = stepNow();
+      const until = Date.now() + 6000;
+      while (Date.now() < until) {
+        if (search) await find('blicket');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return stepNow() - from;
+    };
+    const searching = await window(true);
+    const quiet = await window(false);
+    console.log(`fine-tune steps in 6 s: ${searching} while searching every 200 ms, ${quiet} after`);
+    // the step in flight when the searches began may finish; no other
+    expect(searching).toBeLessThanOrEqual(1);
+    expect(quiet).toBeGreaterThan(searching);
+    await engine.cancelTuning({});
+    await engine.tuningJobs.waitForTuning();
+  }, 600_000);
+});
+
 /** Trains a version unless the job's story has made one. Its own settings make its own run:
  *  the same spec started later by the job's story would resume this finished run instead. */
 async function trainedPackage(): Promise<string> {
@@ -245,6 +273,20 @@ describe('adopting the new version', () => {
     expect(status.embedded).toBe(62);
     expect(engine.vectorIds()).toHaveLength(62);
     expect(ranking(await find('blicket'))).toEqual(ranking(before));
+
+    // a kill inside the final switch (the items marked for the new version, settings.json not
+    // yet naming it) leaves it whole on the old version too, and says the switch is to be done again
+    await engine.close();
+    const switching = startScript(join(__dirname, '..', 'support', 'adopt-process.ts'), [dataDir, packageDir], { TROVE_TEST_KILL_AT_SWITCH: '1' });
+    await switching.waitForLine(/^switching$/);
+    expect((await switching.exit).signal).toBe('SIGKILL');
+    expect(switching.stdout()).not.toMatch(/adopted/);
+    engine = await open();
+    expect((await engine.getSettings({})).modelDir).toBe(BASE);
+    expect(await engine.status()).toMatchObject({ pending: 0, embedded: 62 });
+    expect(engine.vectorIds()).toHaveLength(62);
+    expect(ranking(await find('blicket'))).toEqual(ranking(before));
+    expect((await engine.tuningStatus({})).adoption).toMatchObject({ state: 'embedding', message: expect.stringMatching(/interrupted.*the current model stays active until the new version is adopted again/) });
 
     // embeds what is missing in the background while searches use the old vectors, then switches
     events.length = 0;

@@ -4,6 +4,9 @@
 // adopts PACKAGE_DIR and prints "adopt <state> <done>/<total>" at every progress report,
 // then "adopted" when the switch is done. Each embed call of the adopted version waits
 // TROVE_TEST_ADOPT_DELAY_MS first, so the background embedding lasts long enough to be killed.
+// With TROVE_TEST_KILL_AT_SWITCH=1 the process kills itself (SIGKILL) inside the final switch:
+// when the old model is released, after the items were marked for the new version and before
+// settings.json names it.
 import { findModelDir } from '../../main/engine/model-loader';
 import { TroveEngine } from '../../main/engine/service';
 import { loadModel } from '../../main/ml/models';
@@ -15,9 +18,17 @@ async function main(): Promise<void> {
   const base = findModelDir();
   if (!base) throw new Error('no default model package');
   const delayMs = Number(process.env.TROVE_TEST_ADOPT_DELAY_MS ?? 0) || 0;
+  const model = await loadModel(base, { threads: 1, providers: ['cpu'] });
+  if (process.env.TROVE_TEST_KILL_AT_SWITCH === '1') {
+    model.dispose = () => {
+      process.stdout.write('switching\n');
+      process.kill(process.pid, 'SIGKILL');
+      return new Promise(() => undefined);
+    };
+  }
   const engine = new TroveEngine({
     dataDir,
-    model: await loadModel(base, { threads: 1, providers: ['cpu'] }),
+    model,
     loaded: { dir: base, providers: ['cpu'], threads: 1 },
     ownsModel: true,
     perception: false,
