@@ -20,20 +20,26 @@ const send = (m: WorkerMessage): Promise<void> =>
     else ok();
   });
 
+/**
+ * Lowers this worker before onnxruntime starts its pool: threads inherit their creator's
+ * niceness (Linux), so the whole run goes low. In a worker thread this touches only this
+ * thread on Linux (tune-worker-thread.test.ts checks the host keeps its own); elsewhere it
+ * would reach the engine itself, so a thread is left at normal priority there.
+ */
+function lowerPriority(nice: number): void {
+  if (inThread && process.platform !== 'linux') return;
+  try {
+    setPriority(nice);
+  } catch {
+    // not permitted: run at normal priority
+  }
+}
+
 async function main(): Promise<void> {
   const specFile = inThread ? (workerData as { specFile: string }).specFile : process.argv[2];
   if (!specFile) throw new Error('the tune worker needs a spec file');
   const spec = JSON.parse(readFileSync(specFile, 'utf8')) as TuneSpec;
-  // Threads inherit their creator's niceness (Linux), so lowering it here, before
-  // onnxruntime starts its pool, lowers the whole run. In a worker thread this only touches
-  // this thread on Linux; elsewhere it would reach the engine itself, so it is left alone.
-  if (!inThread || process.platform === 'linux') {
-    try {
-      setPriority(spec.nice);
-    } catch {
-      // not permitted: run at normal priority
-    }
-  }
+  lowerPriority(spec.nice);
   const ctl = new AbortController();
   // while the user searches the engine says "hold": the cores go to the search, not just the
   // priority (onnxruntime's threads would otherwise keep both cores' caches and memory bus busy)
@@ -83,14 +89,14 @@ async function main(): Promise<void> {
   });
 }
 
-main().then(
-  () => {
-    if (!inThread) process.disconnect?.();
-  },
-  async (err: unknown) => {
-    await send({ type: 'error', message: messageOf(err) });
-    if (inThread) return;
-    process.exitCode = 1;
-    process.disconnect?.();
-  },
-);
+/** Ends the channel to the engine, so that the worker ends (a thread's open port would keep it alive). */
+const hangUp = (): void => {
+  if (inThread) parentPort!.close();
+  else process.disconnect?.();
+};
+
+main().then(hangUp, async (err: unknown) => {
+  await send({ type: 'error', message: messageOf(err) });
+  if (!inThread) process.exitCode = 1;
+  hangUp();
+});

@@ -37,7 +37,10 @@ export function startTuneProcess(specFile: string, o: { inThread?: boolean } = {
   const { file, fromSource } = entryFile();
   const inThread = o.inThread ?? process.versions.electron !== undefined;
   if (inThread) {
-    const w = new Worker(file, { workerData: { specFile }, stderr: true, ...(fromSource ? { execArgv: ['--import', pathToFileURL(require.resolve('tsx')).href] } : {}) });
+    // from source (tests), the thread loads tsx's require hook first: a worker thread takes no --import
+    const w = fromSource
+      ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`, { eval: true, workerData: { specFile }, stderr: true })
+      : new Worker(file, { workerData: { specFile }, stderr: true });
     let output = '';
     w.stderr.on('data', (d: Buffer) => (output = tail(output + String(d))));
     return {
