@@ -3,18 +3,17 @@
 // the library is embedded with it in the background while searches use the active one,
 // then ModelSlot switches to it at once (settings.json names it); the old version stays,
 // and rolling back is the same switch the other way. TroveEngine delegates here.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EngineEvent, JobProgress, ParsedRequestOf } from '../../contract/api';
-import type { Adoption, ModelVersionInfo, TuneScores as ContractScores, TuningRun, TuningStatus } from '../../contract/tuning';
+import type { Adoption, ModelVersionInfo, TuningRun, TuningStatus } from '../../contract/tuning';
 import { sha256 } from '../../base/hash';
 import { writeFileAtomic } from '../../base/durable-write';
 import { messageOf } from '../../base/errors';
 import type { EmbeddingModel } from '../../ml/models/embedding-model';
 import { trainingSupport } from '../../ml/models/embedding-model';
 import { loadModel as loadModelPackage, type LoadOptions } from '../../ml/models/index';
-import type { TuneScores } from '../../ml/tune/fine-tune';
 import { DEFAULT_TUNE_SETTINGS, effectiveLr } from '../../ml/tune/settings';
 import { EngineError } from '../errors';
 import { JobLane } from '../jobs/job-lane';
@@ -26,11 +25,12 @@ import type { AdoptionRow, RunRow } from '../store/tuning';
 import { deletePairs, getAdoption, getRun, insertAdoption, insertRun, latestAdoption, latestRun, listPairs, markRunRunning, updateAdoption } from '../store/tuning';
 import { AdoptJob } from './adopt-job';
 import { addPairs, importPairs, libraryDistractors, pairList, trainingPairs } from './pairs';
-import type { TuneOutcome, TuneSpec } from './protocol';
+import type { TuneSpec } from './protocol';
 import { TuneJob } from './tune-job';
 import { prepareSwitch, syncToLoadedVersion } from './version-switch';
 import type { TuneProcess } from './worker-process';
 import { startTuneProcess } from './worker-process';
+import { adoptionInfo, manifestOf, runInfo, versionInfo } from './tuning-status';
 
 export interface TuningOptions {
   db: Db;
@@ -47,9 +47,6 @@ export interface TuningOptions {
 
 /** how long the fine-tune holds off after the user's last search */
 const HOLD_MS = 1500;
-
-const toContractScores = (s: TuneScores | null | undefined): ContractScores | null =>
-  s ? { heldOut: s.heldOut ? { n: s.heldOut.n, p1: Number.isFinite(s.heldOut.p1) ? s.heldOut.p1 : null, rPrecision: Number.isFinite(s.heldOut.rPrecision) ? s.heldOut.rPrecision : null, distractors: s.heldOut.distractors } : null, probe: s.probe?.overall ?? null } : null;
 
 export class Tuning {
   private readonly runs: JobLane;
@@ -315,50 +312,12 @@ export class Tuning {
 
   private runInfo(): TuningRun | null {
     const r = latestRun(this.db);
-    if (!r) return null;
-    const live = this.runs.busy && this.tuneJob ? this.tuneJob.progress() : null;
-    const o = r.result as TuneOutcome | null;
-    // a run the store says is running while no process here runs it was interrupted
-    const orphan = r.state === 'running' && !this.runs.busy;
-    return {
-      id: r.id,
-      state: orphan ? 'failed' : r.state,
-      phase: r.phase,
-      step: live?.done ?? r.step,
-      steps: r.steps,
-      losses: r.losses,
-      etaSeconds: live?.etaSeconds ?? null,
-      pairs: r.pairs,
-      trainPairs: o?.trainPairs ?? null,
-      heldOutPairs: o?.heldOutPairs ?? null,
-      before: toContractScores(o?.before),
-      after: toContractScores(o?.after),
-      packageDir: r.packageDir,
-      version: o?.version ?? null,
-      resumedFrom: o?.resumedFrom ?? 0,
-      startedAt: r.startedAt,
-      finishedAt: r.finishedAt,
-      ...(orphan ? { message: 'interrupted when Trove stopped; start it again to resume from its last checkpoint' } : live?.message || r.message ? { message: (live?.message ?? r.message)! } : {}),
-    };
+    return r ? runInfo(r, this.runs.busy && this.tuneJob ? this.tuneJob.progress() : null, this.runs.busy) : null;
   }
 
   private adoptionInfo(): Adoption | null {
     const a = latestAdoption(this.db);
-    if (!a) return null;
-    const live = this.adoptions.busy && this.adoptJob ? this.adoptJob.progress() : null;
-    // embedding in the store while nothing here embeds: Trove stopped mid-way (hosts that keep running resume it)
-    const interrupted = a.state === 'embedding' && !this.adoptions.busy;
-    const message = interrupted ? 'interrupted when Trove stopped; the current model stays active until the new version is adopted again (what was embedded is kept)' : a.message;
-    return {
-      id: a.id,
-      state: a.state,
-      fromDir: a.fromDir,
-      toDir: a.toDir,
-      done: live?.done ?? a.done,
-      total: live?.total ?? a.total,
-      etaSeconds: live?.etaSeconds ?? null,
-      ...(message ? { message } : {}),
-    };
+    return a ? adoptionInfo(a, this.adoptions.busy && this.adoptJob ? this.adoptJob.progress() : null, this.adoptions.busy) : null;
   }
 
   /** The active version, the one a rollback goes to, and the library's own (tuned) versions. */
@@ -367,19 +326,7 @@ export class Tuning {
     return this.o.slot
       .availableModels()
       .filter((p) => p.dir === activeDir || p.dir === rollbackDir || resolve(p.dir).startsWith(own))
-      .map((p) => {
-        const man = manifestOf(p.dir);
-        return {
-          dir: p.dir,
-          id: p.id,
-          version: p.version,
-          active: p.dir === activeDir,
-          base: man?.lineage ? { id: man.lineage.base.id, version: man.lineage.base.version } : null,
-          pairs: man?.lineage?.pairs.count ?? null,
-          scores: man?.scores ?? {},
-          createdAt: man?.lineage?.createdAt ?? null,
-        };
-      });
+      .map((p) => versionInfo(p, activeDir));
   }
 
   async close(): Promise<void> {
@@ -387,19 +334,5 @@ export class Tuning {
     this.tuneJob?.suspend();
     this.adoptions.cancel();
     await Promise.all([this.runs.wait(), this.adopting]);
-  }
-}
-
-interface ManifestView {
-  version: string;
-  scores?: Record<string, number>;
-  lineage?: { base: { id: string; version: string }; pairs: { count: number }; createdAt: string };
-}
-
-function manifestOf(dir: string): ManifestView | null {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as ManifestView;
-  } catch {
-    return null;
   }
 }
