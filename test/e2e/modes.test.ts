@@ -88,6 +88,17 @@ const centrePixel = () =>
     return [...g.getImageData(Math.floor(x), Math.floor(y), 1, 1).data];
   })()`);
 
+type Pointed = { results: { id: number; path: string; box: Box; width: number; height: number }[]; instruction: string };
+
+/** Point at with this caption, through the UI; the engine's response as the page received it. */
+async function pointAt(caption: string): Promise<Pointed> {
+  await mode('Point at').click();
+  await page.getByRole('searchbox').fill(caption);
+  const responded = page.waitForResponse((r) => r.url().endsWith('/api/pointAt'));
+  await submit().click();
+  return (await (await responded).json()) as Pointed;
+}
+
 /** Opens the viewer on a photo of the library, found by Find. */
 async function openViewer(name: string): Promise<void> {
   await mode('Find').click();
@@ -116,11 +127,7 @@ describe('instruction modes in a browser, against the real engine', () => {
   });
 
   it('Point at: the results carry boxes, and the viewer draws the box of the real response', async () => {
-    await mode('Point at').click();
-    await page.getByRole('searchbox').fill('red square');
-    const responded = page.waitForResponse((r) => r.url().endsWith('/api/pointAt'));
-    await submit().click();
-    const body = (await (await responded).json()) as { results: { id: number; path: string; box: Box; width: number; height: number }[]; instruction: string };
+    const body = await pointAt('red square');
     expect(body.results.length).toBeGreaterThan(0);
     const top = body.results[0]!;
     expect(top.path).toMatch(/red-/);
@@ -155,11 +162,7 @@ describe('instruction modes in a browser, against the real engine', () => {
   });
 
   it('Point at shows the box where the viewer shows the square of an EXIF-rotated photo', async () => {
-    await mode('Point at').click();
-    await page.getByRole('searchbox').fill('green square');
-    const responded = page.waitForResponse((r) => r.url().endsWith('/api/pointAt'));
-    await submit().click();
-    const body = (await (await responded).json()) as { results: { path: string; box: Box; width: number; height: number }[] };
+    const body = await pointAt('green square');
     const top = body.results[0]!;
     expect(top.path).toMatch(/green-rotated\.jpg$/);
     expect([top.width, top.height]).toEqual([160, 200]);
@@ -224,11 +227,7 @@ describe('instruction modes in a browser, against the real engine', () => {
   });
 
   it('Point at teaches Trove: the box marked wrong, and a box drawn by hand around the square, are labelled pairs', async () => {
-    await mode('Point at').click();
-    await page.getByRole('searchbox').fill('red square');
-    const responded = page.waitForResponse((r) => r.url().endsWith('/api/pointAt'));
-    await submit().click();
-    const top = ((await (await responded).json()) as { results: { id: number; path: string; box: Box; width: number; height: number }[] }).results[0]!;
+    const top = (await pointAt('red square')).results[0]!;
     await page.getByTestId('results').focus();
     await page.keyboard.press('Home');
     await page.keyboard.press('Enter');
