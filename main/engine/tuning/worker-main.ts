@@ -41,8 +41,8 @@ async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(specFile, 'utf8')) as TuneSpec;
   lowerPriority(spec.nice);
   const ctl = new AbortController();
-  // while the user searches the engine says "hold": the cores go to the search, not just the
-  // priority (onnxruntime's threads would otherwise keep both cores' caches and memory bus busy)
+  // while the user searches the engine says "hold": onnxruntime's threads sleep between
+  // pieces of work, so the search has the cores, not just the higher priority
   let holdUntil = 0;
   const pace = async (): Promise<void> => {
     for (let wait = holdUntil - Date.now(); wait > 0 && !ctl.signal.aborted; wait = holdUntil - Date.now()) {
