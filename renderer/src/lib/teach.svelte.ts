@@ -5,7 +5,7 @@
 // (contract: addPairs, startTuning, adoptModel, rollbackModel...); this holds what the
 // Teach dialog and the result cards show.
 import type { JobProgress, RequestOf, SearchResult } from '../../../main/contract/api';
-import { overlap, type UnitBox } from '../../../main/contract/regions';
+import { overlap, type RegionBox } from '../../../main/contract/regions';
 import type { PairList, TuningStatus } from '../../../main/contract/tuning';
 import { ApiFailure } from './client';
 import type { Client } from './client';
@@ -19,7 +19,7 @@ export class TeachState {
   open = $state(false);
   /** photos picked on the result cards for "These are ..." */
   picked = $state<number[]>([]);
-  /** marks given in this session, by what they mark (markKey) -> 1 (right) or -1 (wrong) */
+  /** marks given in this session, by what they mark (thumbsKey, answerKey, boxKey) -> 1 (right) or -1 (wrong) */
   marks = $state<Record<string, 1 | -1>>({});
   error = $state<string | null>(null);
   info = $state<string | null>(null);
@@ -53,17 +53,28 @@ export class TeachState {
     }
   }
 
-  /** A mark's key: the words (phrase, question or caption), the item, and for Ask the answer, for Point at the box. */
-  private static markKey(words: string, id: number, what = ''): string {
-    return `${words}\u0000${id}\u0000${what}`;
+  /** Keys of marks: the words (phrase, question or caption), the item, and what of it is marked. */
+  private static thumbsKey = (words: string, id: number): string => `${words}\u0000${id}`;
+  private static answerKey = (question: string, id: number, answer: string): string => `${question}\u0000${id}\u0000answer\u0000${answer}`;
+  private static boxKey = (caption: string, id: number, box: RegionBox): string => `${caption}\u0000${id}\u0000box\u0000${box.join(',')}`;
+
+  /** The thumbs given to a result for these words. */
+  markOf(words: string, id: number): 1 | -1 | undefined {
+    return this.marks[TeachState.thumbsKey(words, id)];
   }
 
-  markOf(words: string, id: number, what = ''): 1 | -1 | undefined {
-    return this.marks[TeachState.markKey(words, id, what)];
+  /** The mark given to an answer of Ask. */
+  answerMark(question: string, id: number, answer: string): 1 | -1 | undefined {
+    return this.marks[TeachState.answerKey(question, id, answer)];
   }
 
-  private mark(words: string, id: number, what: string, label: 1 | -1): void {
-    this.marks = { ...this.marks, [TeachState.markKey(words, id, what)]: label };
+  /** The mark given to a box of Point at. */
+  boxMark(caption: string, id: number, box: RegionBox): 1 | -1 | undefined {
+    return this.marks[TeachState.boxKey(caption, id, box)];
+  }
+
+  private mark(key: string, label: 1 | -1): void {
+    this.marks = { ...this.marks, [key]: label };
   }
 
   private async add(req: RequestOf<'addPairs'>, what: string): Promise<boolean> {
@@ -82,29 +93,29 @@ export class TeachState {
   /** Thumbs up (1) or down (-1): this result is (not) what these words mean. */
   async thumbs(words: string, item: SearchResult, label: 1 | -1): Promise<void> {
     const ok = await this.add({ task: item.kind === 'image' ? 'retrieval_text_to_image' : 'retrieval_text_to_text', query: { text: words }, targets: [{ itemId: item.id, label }], origin: 'thumbs' }, `Noted: ${label === 1 ? 'right' : 'wrong'} for “${words}”.`);
-    if (ok) this.mark(words, item.id, '', label);
+    if (ok) this.mark(TeachState.thumbsKey(words, item.id), label);
   }
 
   /** Ask: this answer is (not) right for the question about this photo. */
   async answer(question: string, item: SearchResult, answer: string, label: 1 | -1): Promise<void> {
     const ok = await this.add({ task: 'vqa', query: { text: question, itemId: item.id }, targets: [{ text: answer, label }], origin: 'ask' }, `Noted: “${answer}” is ${label === 1 ? 'the right answer' : 'wrong'} for “${question}”.`);
-    if (ok) this.mark(question, item.id, `answer:${answer}`, label);
+    if (ok) this.mark(TeachState.answerKey(question, item.id, answer), label);
   }
 
   /** Point at: the box Trove drew is (not) the caption's region of the photo. */
-  async region(caption: string, item: SearchResult, box: UnitBox, label: 1 | -1): Promise<void> {
+  async region(caption: string, item: SearchResult, box: RegionBox, label: 1 | -1): Promise<void> {
     const ok = await this.add({ task: 'grounding', query: { text: caption, itemId: item.id }, targets: [{ itemId: item.id, box, label }], origin: 'point-at' }, `Noted: the box is ${label === 1 ? 'right' : 'wrong'} for “${caption}”.`);
-    if (ok) this.mark(caption, item.id, `box:${box.join(',')}`, label);
+    if (ok) this.mark(TeachState.boxKey(caption, item.id, box), label);
   }
 
   /** Point at: the person drew the caption's region; Trove's own box, where it is elsewhere, is wrong. */
-  async drawnRegion(caption: string, item: SearchResult, drawn: UnitBox, trove: UnitBox | null): Promise<void> {
+  async drawnRegion(caption: string, item: SearchResult, drawn: RegionBox, trove: RegionBox | null): Promise<void> {
     const wrong = trove && overlap(drawn, trove) < 0.5 ? trove : null;
     const targets = [{ itemId: item.id, box: drawn, label: 1 as const }, ...(wrong ? [{ itemId: item.id, box: wrong, label: -1 as const }] : [])];
     const ok = await this.add({ task: 'grounding', query: { text: caption, itemId: item.id }, targets, origin: 'point-at' }, `Noted: your box for “${caption}”${wrong ? ', and Trove’s as wrong' : ''}.`);
     if (ok) {
-      this.mark(caption, item.id, `box:${drawn.join(',')}`, 1);
-      if (wrong) this.mark(caption, item.id, `box:${wrong.join(',')}`, -1);
+      this.mark(TeachState.boxKey(caption, item.id, drawn), 1);
+      if (wrong) this.mark(TeachState.boxKey(caption, item.id, wrong), -1);
     }
   }
 

@@ -1,12 +1,12 @@
 // Regions of a photo as labelled pairs carry them (main/contract/regions.ts).
 import { describe, expect, it } from 'vitest';
-import { boxBetween, isDrawnRegion, overlap, toUnitBox } from '../../../main/contract/regions';
+import { boxBetween, isDrawnRegion, overlap, toRegionBox } from '../../../main/contract/regions';
 
 describe('regions of a photo', () => {
   it('a pixel box becomes fractions of the photo as shown, clamped to it', () => {
-    expect(toUnitBox({ x: 120, y: 0, width: 80, height: 80 }, 200, 160)).toEqual([0.6, 0, 0.4, 0.5]);
+    expect(toRegionBox({ x: 120, y: 0, width: 80, height: 80 }, 200, 160)).toEqual([0.6, 0, 0.4, 0.5]);
     // a box reaching past the edge keeps the part on the photo
-    expect(toUnitBox({ x: 150, y: -10, width: 100, height: 50 }, 200, 100)).toEqual([0.75, 0, 0.25, 0.4]);
+    expect(toRegionBox({ x: 150, y: -10, width: 100, height: 50 }, 200, 100)).toEqual([0.75, 0, 0.25, 0.4]);
   });
 
   it('a drag gives the same box whichever corner it starts from; a click is not a region', () => {
