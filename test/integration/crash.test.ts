@@ -198,6 +198,8 @@ describe('crash safety', () => {
     const random = uniformSource(Number(process.env.CRASH_SEED ?? 20261202));
     const partials: number[] = [];
     let insideBatch = 0;
+    /** how long the model took for the batches of the runs so far (this machine's pace, under its load now) */
+    const batchMs: number[] = [];
     for (let i = 0; i < 8 && insideBatch < 4; i++) {
       const run = startCli(['--data', data, 'index'], env);
       // the kill comes a moment after the first, second or third batch of the run went into the model
@@ -206,11 +208,13 @@ describe('crash safety', () => {
         expect((await run.exit).code, run.stderr()).toBe(0); // it finished first
         break;
       }
-      await sleep(random() * 150);
+      // within the first half of a batch as long as those before (20 ms before any has ended)
+      await sleep(random() * (batchMs.length ? 0.5 * Math.min(...batchMs) : 20));
       const { code, signal } = await killed(run);
       if (code === 0) break;
       expect(signal).toBe('SIGKILL');
-      const trace = run.stdout().match(/^test hook: embed batch of \d+ (starts|ends)$/gm) ?? [];
+      for (const m of run.stdout().matchAll(/^test hook: embed batch of \d+ ends after (\d+) ms$/gm)) batchMs.push(Number(m[1]));
+      const trace = run.stdout().match(/^test hook: embed batch of \d+ (starts|ends)/gm) ?? [];
       if (trace[trace.length - 1]?.endsWith('starts')) insideBatch++;
       partials.push(expectNothingLostOrDuplicated(data));
     }

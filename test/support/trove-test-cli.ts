@@ -6,8 +6,9 @@
 // TROVE_TEST_INDEX_SAVE_PAUSE_MS pauses every HNSW index save at its crash points (the
 // vectors' test hook), printing "test hook: index save at <point>" first, so that a test
 // can kill the process inside a save.
-// TROVE_TEST_EMBED_TRACE=1 prints "test hook: embed batch of <n> starts" and "... ends"
-// around every call into the model, so that a test knows whether its kill landed inside one.
+// TROVE_TEST_EMBED_TRACE=1 prints "test hook: embed batch of <n> starts" and "... ends after
+// <ms> ms" around every call into the model, so that a test can time its kill to land inside
+// one and know whether it did.
 import { runCli } from '../../main/cli/main';
 import { loadDefaultModel } from '../../main/engine/model-loader';
 import { indexSaveTestHook } from '../../main/engine/vectors/vector-index';
@@ -34,8 +35,9 @@ function traced(model: EmbeddingModel): EmbeddingModel {
   const embed = model.embed.bind(model);
   model.embed = async (batch) => {
     process.stdout.write(`test hook: embed batch of ${batch.length} starts\n`);
+    const t0 = performance.now();
     const vectors = await embed(batch);
-    process.stdout.write(`test hook: embed batch of ${batch.length} ends\n`);
+    process.stdout.write(`test hook: embed batch of ${batch.length} ends after ${Math.round(performance.now() - t0)} ms\n`);
     return vectors;
   };
   return model;
